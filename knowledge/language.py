@@ -1,0 +1,25 @@
+"""Which language a citizen wrote in: Vietnamese (with or without diacritics) or English."""
+
+from __future__ import annotations
+
+from knowledge.normalize import has_vietnamese_marks, syllables
+
+# Frequent function words; folded Vietnamese syllables rarely collide with these English ones.
+_VI_WORDS = frozenset(
+    ["toi", "minh", "la", "co", "khong", "gi", "nao", "the", "lam", "thu", "tuc", "dang", "ky", "can", "bao", "nhieu", "o", "dau", "cho", "xin", "hoi", "muon", "duoc", "va", "cua", "nhu", "ho", "khau", "can", "cuoc", "giay", "to", "le", "phi", "bao", "lau", "nhe", "a", "oi", "vay", "sao", "roi", "chua", "nguoi", "viec"]
+)
+_EN_WORDS = frozenset(
+    ["i", "you", "my", "the", "a", "an", "is", "are", "do", "does", "how", "what", "where", "when", "which", "who", "can", "need", "to", "for", "of", "in", "on", "with", "and", "please", "get", "want", "register", "registration", "apply", "card", "fee", "documents", "long", "online"]
+)
+
+
+def detect_language(text: str, default: str = "vi") -> str:
+    """'vi' or 'en'. Diacritics decide at once; otherwise the side with more known words wins."""
+    if has_vietnamese_marks(text):
+        return "vi"
+    words = syllables(text)
+    vi = sum(w in _VI_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    if vi == en:
+        return default
+    return "vi" if vi > en else "en"

@@ -1,0 +1,30 @@
+"""Wiring the knowledge service from settings (the app, the CLI and benchmarks share it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from knowledge.dense import Embedder, make_embedder
+from knowledge.index import Index, IndexedGuide, build_index
+from knowledge.service import KnowledgeService
+from knowledge.terms import TermList
+
+
+class KnowledgeSettings(Protocol):
+    index_dir: Path
+    terms_file: Path
+    embedding_model: str
+    dense_enabled: bool
+
+
+def embedder_for(settings: KnowledgeSettings) -> Embedder | None:
+    return make_embedder(settings.embedding_model) if settings.dense_enabled else None
+
+
+def build_current_index(settings: KnowledgeSettings, guides: list[IndexedGuide], embedder: Embedder | None = None) -> Index:
+    return build_index(guides, settings.index_dir, embedder or embedder_for(settings))
+
+
+def open_service(settings: KnowledgeSettings, embedder: Embedder | None = None) -> KnowledgeService:
+    return KnowledgeService.open(settings.index_dir, embedder or embedder_for(settings), TermList.load(settings.terms_file))

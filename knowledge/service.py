@@ -1,0 +1,99 @@
+"""The knowledge service: what the chat action and `/api/search` call.
+
+    service = KnowledgeService.open(index_dir, embedder, terms)
+    reply = service.ask("dang ky thuong tru het bao nhieu tien")
+    reply.answer["status"], reply.text   # "answered", "Lệ phí Đăng ký thường trú: ..."
+
+It serves one loaded `Index` at a time and swaps to a newer build in one
+assignment, so a search running during a swap sees either the old or the new
+index, never a mix.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, phrases, procedures
+from knowledge.dense import Embedder
+from knowledge.index import Index, load_index
+from knowledge.search import Searcher, SearchOutcome, Thresholds
+from knowledge.terms import TermList
+
+
+class GuideNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One assistant message: text for the bubble, `answer` for the card, optional buttons."""
+
+    text: str
+    answer: dict[str, Any]
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    guide_code: str | None = None
+    guide_version: int | None = None
+
+
+class KnowledgeService:
+    def __init__(self, searcher: Searcher, index_dir: Path | None = None) -> None:
+        self._searcher = searcher
+        self._index_dir = index_dir
+        self._reload_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, index_dir: Path, embedder: Embedder | None, terms: TermList, thresholds: Thresholds | None = None) -> KnowledgeService:
+        index = load_index(index_dir, expected_model=embedder.name if embedder else None)
+        return cls(Searcher(index, embedder, terms, thresholds), index_dir)
+
+    @property
+    def index(self) -> Index:
+        return self._searcher.index
+
+    def reload_if_changed(self) -> bool:
+        """Serve the build CURRENT points at, if it is newer than the one loaded."""
+        if self._index_dir is None:
+            return False
+        current = (self._index_dir / "CURRENT").read_text().strip()
+        if current == self.index.build_id:
+            return False
+        with self._reload_lock:
+            if current != self.index.build_id:
+                old = self._searcher
+                index = load_index(self._index_dir, expected_model=old.index.manifest.get("model"))
+                self._searcher = Searcher(index, old._embedder, old._terms, old.thresholds)
+        return True
+
+    def search(self, query: str, k: int = 5, lang: str | None = None) -> SearchOutcome:
+        return self._searcher.search(query, k=k, lang=lang)
+
+    def ask(self, question: str, lang: str | None = None, aspect: Aspect | None = None) -> Reply:
+        """Answer a question: find the procedure, then compose the part that was asked."""
+        outcome = self.search(question, k=4, lang=lang)
+        lang = outcome.lang
+        if outcome.status == "answered":
+            return self.answer_for(outcome.hits[0].code, lang, aspect or detect_aspect(question), outcome)
+        p = phrases(lang)
+        answer = {"status": outcome.status, "procedures": procedures(outcome), "aspect": aspect or detect_aspect(question), "guide": None}
+        if outcome.status == "clarify":
+            buttons = [{"title": h.title, "payload": f'/choose_procedure{{"procedure_code":"{h.code}"}}'} for h in outcome.hits[:4]]
+            return Reply(p["clarify"], answer, buttons)
+        return Reply(p["unanswerable"], answer, [{"title": p["human"], "payload": "/request_human"}])
+
+    def answer_for(self, code: str, lang: str, aspect: Aspect, outcome: SearchOutcome | None = None) -> Reply:
+        """Answer about a known procedure (a follow-up, or a choice among clarify buttons)."""
+        indexed = self.index.guides.get(code)
+        if indexed is None:
+            raise GuideNotFound(code)
+        guide = indexed.guide
+        cited = {"code": code, "title": guide.content_for(lang).title, "url": guide.source_url or guide.online_url}
+        answer = {
+            "status": "answered",
+            "procedures": [cited],
+            "aspect": aspect,
+            "guide": guide_card(guide, indexed.version, lang, aspect),
+        }
+        return Reply(answer_text(guide, lang, aspect), answer, guide_code=code, guide_version=indexed.version)
