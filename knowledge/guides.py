@@ -161,7 +161,9 @@ def _content_from_dict(code: str, lang: str, data: dict[str, Any]) -> GuideConte
         questions=[str(q) for q in data.get("questions") or []],
         who=str(data.get("who") or ""),
         steps=[str(s) for s in data.get("steps") or []],
-        documents=[DocumentCase(case=str(d.get("case") or ""), items=[str(i) for i in d.get("items") or []]) for d in data.get("documents") or []],
+        documents=[
+            DocumentCase(case=str(d.get("case") or ""), items=[str(i) for i in d.get("items") or []]) for d in data.get("documents") or []
+        ],
         channels=channels,
         where=str(data.get("where") or ""),
         conditions=str(data.get("conditions") or ""),

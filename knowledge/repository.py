@@ -21,7 +21,9 @@ def upsert_guide(*, session: Session, guide: Guide, source: str, dry_run: bool =
     if row is not None and row.origin == "curated" and guide.origin == "tthc":
         return "kept-curated"  # a curated guide enriches its national record; an import never overwrites it
     if row is not None:
-        current = session.scalar(select(GuideVersionRow).where(GuideVersionRow.guide_id == row.id, GuideVersionRow.version == row.current_version))
+        current = session.scalar(
+            select(GuideVersionRow).where(GuideVersionRow.guide_id == row.id, GuideVersionRow.version == row.current_version)
+        )
         if current is not None and current.fingerprint == fingerprint:
             return "unchanged"
     if dry_run:
@@ -35,7 +37,9 @@ def upsert_guide(*, session: Session, guide: Guide, source: str, dry_run: bool =
         change = "changed"
     row.current_version += 1
     row.title, row.domain, row.status, row.origin = guide.title, guide.domain, guide.status, guide.origin
-    session.add(GuideVersionRow(guide_id=row.id, version=row.current_version, fingerprint=fingerprint, data=guide_to_dict(guide), source=source))
+    session.add(
+        GuideVersionRow(guide_id=row.id, version=row.current_version, fingerprint=fingerprint, data=guide_to_dict(guide), source=source)
+    )
     return change
 
 

@@ -40,6 +40,7 @@ class Hit:
     code: str
     title: str
     score: float
+    lexical: float
     coverage: float
     snippet: str
     url: str
@@ -71,26 +72,29 @@ class Searcher:
             return SearchOutcome("unanswerable", [], lang, [*notices, "query has no words"])
         expansion = self._terms.expand(query)
         text = f"{query} {expansion}".strip()
-        fused = self._fused_chunk_scores(text)
-        hits = self._group(fused, query, expansion, lang)[:k]
+        fused, lexical = self._fused_chunk_scores(text)
+        hits = self._group(fused, lexical, query, expansion, lang)[:k]
         return SearchOutcome(self._verdict(hits), hits, lang, notices)
 
-    def _fused_chunk_scores(self, text: str) -> dict[int, float]:
+    def _fused_chunk_scores(self, text: str) -> tuple[dict[int, float], dict[int, float]]:
         n = self.thresholds.candidates
-        rankings = [[i for i, _ in self.index.lexical.search(text, n)]]
+        lexical = self.index.lexical.search(text, n)
+        rankings = [[i for i, _ in lexical]]
         weights = [1.0]
         if self._embedder is not None and self.index.dense is not None:
             vector = self._embedder.embed([text])[0]
             rankings.append([i for i, _ in self.index.dense.search(vector, n)])
             weights.append(self.thresholds.dense_weight)
-        return reciprocal_rank_fusion(rankings, weights=weights)  # type: ignore[return-value]
+        return reciprocal_rank_fusion(rankings, weights=weights), dict(lexical)  # type: ignore[return-value]
 
-    def _group(self, fused: dict[int, float], query: str, expansion: str, lang: str) -> list[Hit]:
+    def _group(self, fused: dict[int, float], lexical: dict[int, float], query: str, expansion: str, lang: str) -> list[Hit]:
         best: dict[str, tuple[float, int]] = {}
+        best_lexical: dict[str, float] = {}
         for position, score in fused.items():
             code = self.index.chunks[position].code
             if code not in best or score > best[code][0]:
                 best[code] = (score, position)
+            best_lexical[code] = max(best_lexical.get(code, 0.0), lexical.get(position, 0.0))
         hits = []
         for code, (score, position) in sorted(best.items(), key=lambda item: -item[1][0]):
             guide = self.index.guides[code].guide
@@ -101,6 +105,7 @@ class Searcher:
                     code=code,
                     title=guide.content_for(lang).title,
                     score=score,
+                    lexical=best_lexical[code],
                     coverage=coverage,
                     snippet=_snippet(chunk.text),
                     url=guide.source_url or guide.online_url,
@@ -126,8 +131,8 @@ class Searcher:
             return "unanswerable"
         if len(hits) > 1:
             top, second = hits[0], hits[1]
-            close_score = second.score * (0.5 + second.coverage) >= t.clarify_ratio * top.score * (0.5 + top.coverage)
-            if close_score and top.coverage - second.coverage <= t.clarify_coverage_gap:
+            close_lexical = second.lexical >= t.clarify_ratio * top.lexical
+            if close_lexical and top.coverage - second.coverage <= t.clarify_coverage_gap:
                 return "clarify"
         return "answered"
 

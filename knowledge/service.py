@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, phrases, procedures
+from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, mentions_topic, phrases, procedures
 from knowledge.dense import Embedder
 from knowledge.index import Index, load_index
+from knowledge.language import detect_language
 from knowledge.search import Searcher, SearchOutcome, Thresholds
 from knowledge.terms import TermList
 
@@ -70,8 +71,13 @@ class KnowledgeService:
     def search(self, query: str, k: int = 5, lang: str | None = None) -> SearchOutcome:
         return self._searcher.search(query, k=k, lang=lang)
 
-    def ask(self, question: str, lang: str | None = None, aspect: Aspect | None = None) -> Reply:
-        """Answer a question: find the procedure, then compose the part that was asked."""
+    def ask(self, question: str, lang: str | None = None, aspect: Aspect | None = None, current_code: str | None = None) -> Reply:
+        """Answer a question: find the procedure, then compose the part that was asked.
+
+        A question that names no procedure ("còn lệ phí thì sao?") is about `current_code`.
+        """
+        if current_code in self.index.guides and not mentions_topic(question):
+            return self.answer_for(current_code, lang or detect_language(question), aspect or detect_aspect(question))
         outcome = self.search(question, k=4, lang=lang)
         lang = outcome.lang
         if outcome.status == "answered":

@@ -1,0 +1,1 @@
+"""Citizen conversations: turns through Rasa, stored transcripts, feedback."""

@@ -1,0 +1,65 @@
+"""One citizen turn: store the message, ask Rasa (while the bot owns the chat), store the replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.chat.transcript import add_message, get_conversation
+from api.rasa_client import RasaClient, RasaUnavailable
+from db.models import Conversation, Message
+from knowledge.language import detect_language
+
+UNAVAILABLE = {
+    "vi": "Xin lỗi, trợ lý đang tạm gián đoạn. Tin nhắn của bạn đã được lưu lại; bạn vui lòng thử lại sau ít phút.",
+    "en": "Sorry, the assistant is briefly unavailable. Your message has been saved; please try again in a few minutes.",
+}
+
+
+async def take_turn(
+    *, factory: sessionmaker[Session], rasa: RasaClient, conversation_id: str | None, text: str, lang: str | None
+) -> tuple[Conversation, list[Message]]:
+    """Returns the conversation and the replies of this turn (the citizen's message is stored first)."""
+    with factory.begin() as session:
+        if conversation_id is None:
+            conversation = Conversation(lang=lang or detect_language(text))
+            session.add(conversation)
+            session.flush()
+        else:
+            conversation = get_conversation(session=session, conversation_id=conversation_id)
+        turn_lang = lang or detect_language(text, default=conversation.lang)
+        conversation.lang = turn_lang
+        add_message(session=session, conversation=conversation, sender="citizen", text=text)
+        conversation_id, state = conversation.id, conversation.state
+
+    replies: list[dict[str, Any]] = []
+    if state == "bot":
+        try:
+            replies = await rasa.send(conversation_id, text, {"lang": turn_lang})
+        except RasaUnavailable:
+            replies = [{"text": UNAVAILABLE[turn_lang], "custom": {"kind": "notice"}, "sender": "system"}]
+
+    with factory.begin() as session:
+        conversation = get_conversation(session=session, conversation_id=conversation_id)
+        stored = [_store_reply(session, conversation, reply) for reply in replies]
+        if any(m.kind == "handoff" for m in stored):
+            conversation.state = "waiting"
+        return conversation, stored
+
+
+def _store_reply(session: Session, conversation: Conversation, reply: dict[str, Any]) -> Message:
+    custom = reply.get("custom") or {}
+    buttons = custom.get("buttons") or reply.get("buttons") or []
+    kind = custom.get("kind") or ("buttons" if buttons else "text")
+    payload = {k: v for k, v in custom.items() if k not in ("kind", "text")}
+    if buttons:
+        payload["buttons"] = [{"title": b["title"], "payload": b["payload"]} for b in buttons]
+    return add_message(
+        session=session,
+        conversation=conversation,
+        sender=reply.get("sender", "bot"),
+        text=custom.get("text") or reply.get("text") or "",
+        kind=kind,
+        payload=payload or None,
+    )

@@ -1,0 +1,37 @@
+"""The app's side of the seam to the Rasa server: HTTP only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached or answered with an error."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout_s: float) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
+        self._token = token
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """One user message through the REST channel; returns Rasa's replies."""
+        try:
+            response = await self._http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text, "metadata": metadata})
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
+        return response.json()
+
+    async def status(self) -> dict[str, Any]:
+        try:
+            response = await self._http.get("/status", params={"token": self._token}, timeout=2.0)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
+        return response.json()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,78 @@
+"""Request and response bodies of the public HTTP API (the chat contract)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+MAX_TEXT_CHARS = 2000
+
+
+class ChatMessageIn(BaseModel):
+    conversation_id: str | None = Field(default=None, max_length=64)
+    text: str = Field(description=f"the citizen's message, 1 to {MAX_TEXT_CHARS:,} characters")
+    lang: Literal["vi", "en"] | None = Field(default=None, description="reply language; detected per message when null")
+
+    @field_validator("text")
+    @classmethod
+    def _text_size(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is empty; write a question of 1 to 2,000 characters")
+        if len(text) > MAX_TEXT_CHARS:
+            raise ValueError(f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+        return text
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class ProcedureRef(BaseModel):
+    code: str
+    title: str
+    url: str
+
+
+class Answer(BaseModel):
+    status: Literal["answered", "clarify", "unanswerable"]
+    procedures: list[ProcedureRef]
+    aspect: str | None = None
+    guide: dict[str, Any] | None = Field(default=None, description="the cited guide's card: sections relevant to the question")
+
+
+class MessageOut(BaseModel):
+    id: str
+    sender: Literal["citizen", "bot", "agent", "system"]
+    kind: str = Field(description="text | answer | buttons | handoff | notice")
+    text: str
+    created_at: str
+    buttons: list[Button] = []
+    answer: Answer | None = None
+
+
+class ChatTurnOut(BaseModel):
+    conversation_id: str
+    state: Literal["bot", "waiting", "agent", "closed"]
+    messages: list[MessageOut]
+
+
+class FeedbackIn(BaseModel):
+    helpful: bool
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class SearchResult(BaseModel):
+    code: str
+    title: str
+    score: float
+    snippet: str
+    url: str
+
+
+class SearchOut(BaseModel):
+    status: Literal["answered", "clarify", "unanswerable"]
+    lang: str
+    results: list[SearchResult]
+    notices: list[str] = []
