@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("directory", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="report new / changed / unchanged / invalid without writing")
     imp.add_argument("--report", type=Path, help="write the per-record problems as JSON lines here")
-    commands.add_parser("build-index", help="build the search index from the published guides")
+    build = commands.add_parser("build-index", help="build the search index from the published guides")
+    build.add_argument("--if-changed", action="store_true", help="skip when the current index already has these guide versions and model")
     search = commands.add_parser("search", help="search the current index")
     search.add_argument("query")
     args = parser.parse_args(argv)
@@ -53,10 +54,13 @@ def main(argv: list[str] | None = None) -> int:
             args.report.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in report.problems), encoding="utf-8")
         return 0
     if args.command == "build-index":
-        from knowledge.runtime import build_current_index
+        from knowledge.runtime import build_current_index, index_is_current
 
         with session_scope(factory) as session:
             guides = published_guides(session=session)
+        if args.if_changed and index_is_current(settings, guides):
+            print("index is current")
+            return 0
         index = build_current_index(settings, guides)
         print(f"index {index.build_id}: {len(guides)} guides, {len(index.chunks)} chunks at {index.path}")
         return 0

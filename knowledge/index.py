@@ -86,12 +86,20 @@ def build_index(guides: list[IndexedGuide], index_dir: Path, embedder: Embedder 
     return Index(manifest, chunks, {g.guide.code: g for g in guides}, lexical, dense, path)
 
 
-def load_index(index_dir: Path, expected_model: str | None) -> Index:
-    """Load the current build; refuse one built with another embedding model."""
+def current_build(index_dir: Path) -> Path:
     current = index_dir / "CURRENT"
     if not current.exists():
         raise FileNotFoundError(f"no index at {index_dir}; build one with `python -m knowledge build-index`")
-    path = index_dir / current.read_text().strip()
+    return index_dir / current.read_text().strip()
+
+
+def read_manifest(index_dir: Path) -> dict:
+    return json.loads((current_build(index_dir) / "manifest.json").read_text())
+
+
+def load_index(index_dir: Path, expected_model: str | None) -> Index:
+    """Load the current build; refuse one built with another embedding model."""
+    path = current_build(index_dir)
     manifest = json.loads((path / "manifest.json").read_text())
     if manifest.get("format") != FORMAT:
         raise IndexMismatch(f"index format {manifest.get('format')} is not {FORMAT}; rebuild the index")

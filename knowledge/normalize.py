@@ -123,6 +123,10 @@ def syllables(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+def accented_syllables(text: str) -> list[str]:
+    return _TOKEN.findall(nfc(text).lower())
+
+
 def index_terms(text: str) -> list[str]:
     """Folded syllables (stopwords dropped) plus every adjacent syllable bigram."""
     sylls = syllables(text)

@@ -17,7 +17,7 @@ from knowledge.dense import Embedder
 from knowledge.fusion import reciprocal_rank_fusion
 from knowledge.index import Index
 from knowledge.language import detect_language
-from knowledge.normalize import STOPWORDS, syllables
+from knowledge.normalize import STOPWORDS, accented_syllables, fold, has_vietnamese_marks, syllables
 from knowledge.terms import TermList
 
 Status = Literal["answered", "clarify", "unanswerable"]
@@ -31,6 +31,7 @@ class Thresholds:
     min_coverage: float = 0.5
     clarify_ratio: float = 0.92
     clarify_coverage_gap: float = 0.05
+    clarify_title_gap: float = 0.15
     dense_weight: float = 0.5
     candidates: int = 50
 
@@ -42,6 +43,7 @@ class Hit:
     score: float
     lexical: float
     coverage: float
+    title_match: float
     snippet: str
     url: str
 
@@ -107,23 +109,29 @@ class Searcher:
                     score=score,
                     lexical=best_lexical[code],
                     coverage=coverage,
+                    title_match=_title_match(guide.title, f"{query} {expansion}"),
                     snippet=_snippet(chunk.text),
                     url=guide.source_url or guide.online_url,
                 )
             )
-        # Coverage breaks near-ties in the fused score: it is the better-calibrated signal.
-        hits.sort(key=lambda h: -(h.score * (0.5 + h.coverage)))
         return hits
 
     def coverage(self, text: str, code: str) -> float:
-        """IDF-weighted share of the informative words of `text` found in procedure `code`."""
-        words = [w for w in set(syllables(text)) if w not in STOPWORDS]
-        if not words:
+        """IDF-weighted share of the informative terms of `text` found in procedure `code`.
+
+        Terms are syllables and syllable bigrams, accented when the question has
+        diacritics (so "giá vàng" does not meet "tạm vắng"), folded otherwise.
+        Bigrams unknown to the whole corpus are ignored (they span two words);
+        unknown syllables count fully against the match.
+        """
+        terms = coverage_terms(text)
+        if not any("_" not in t for t in terms):
             return 0.0
         present = self._procedure_terms.get(code, frozenset())
         max_idf = math.log(1 + len(self._procedure_terms))
-        total = sum(self._idf.get(w, max_idf) for w in words)
-        return sum(self._idf.get(w, max_idf) for w in words if w in present) / total
+        weights = {t: self._idf.get(t, max_idf) for t in terms if "_" not in t or t in self._idf}
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
     def _verdict(self, hits: list[Hit]) -> Status:
         t = self.thresholds
@@ -132,19 +140,37 @@ class Searcher:
         if len(hits) > 1:
             top, second = hits[0], hits[1]
             close_lexical = second.lexical >= t.clarify_ratio * top.lexical
-            if close_lexical and top.coverage - second.coverage <= t.clarify_coverage_gap:
+            close_title = abs(top.title_match - second.title_match) <= t.clarify_title_gap
+            if close_lexical and close_title and top.coverage - second.coverage <= t.clarify_coverage_gap:
                 return "clarify"
         return "answered"
+
+
+def coverage_terms(text: str) -> set[str]:
+    """Informative syllables and bigrams; accented when `text` has diacritics."""
+    sylls = accented_syllables(text) if has_vietnamese_marks(text) else syllables(text)
+    unigrams = {s for s in sylls if fold(s) not in STOPWORDS}
+    return unigrams | {f"{a}_{b}" for a, b in zip(sylls, sylls[1:], strict=False)}
 
 
 def _procedure_vocabulary(index: Index) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
     words: dict[str, set[str]] = defaultdict(set)
     for chunk in index.chunks:
-        words[chunk.code].update(syllables(chunk.text))
+        for sylls in (syllables(chunk.text), accented_syllables(chunk.text)):
+            words[chunk.code].update(sylls)
+            words[chunk.code].update(f"{a}_{b}" for a, b in zip(sylls, sylls[1:], strict=False))
     df = Counter(w for ws in words.values() for w in ws)
     n = len(words)
     idf = {w: math.log(1 + n / count) for w, count in df.items()}
     return {code: frozenset(ws) for code, ws in words.items()}, idf
+
+
+def _title_match(title: str, query: str) -> float:
+    """Share of the title's syllables the question contains: "đăng ký thường trú" matches
+    "Đăng ký thường trú" fully and "Xóa đăng ký thường trú" at 0.8."""
+    words = syllables(title)
+    asked = set(syllables(query))
+    return sum(w in asked for w in words) / len(words) if words else 0.0
 
 
 def _snippet(text: str, limit: int = 240) -> str:

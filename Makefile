@@ -1,0 +1,86 @@
+# The README's two commands: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_PY  := .venv/bin/python
+BOT_PY  := .venv-bot/bin/python
+PYTHON311 ?= $(shell command -v python3.11 2>/dev/null)
+PYTHON310 ?= $(shell (python3.10 --version >/dev/null 2>&1 && command -v python3.10) || ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
+TTHC_DIR ?= ../shared/data/tthc
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: help run test setup envs db index model import-tthc eval bench lint test-unit test-rasa test-e2e chromium clean
+
+help:
+	@echo "make run          start the whole product on http://127.0.0.1:8000/ (both processes)"
+	@echo "make test         run every test tier"
+	@echo "make import-tthc  import the national procedure records ($(TTHC_DIR))"
+	@echo "make eval         retrieval evaluation on the dev set (docs/benchmarks.md)"
+	@echo "make bench        benchmarks (docs/benchmarks.md)"
+
+run: setup
+	scripts/run.sh
+
+setup: envs db index model
+
+envs: .venv/.installed .venv-bot/.installed
+
+# App env: Python 3.11; torch from the CPU wheel on disk first, then the project.
+.venv/.installed: pyproject.toml
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 is required for the app (python3.11 not found on PATH)"; exit 1; }
+	test -x $(APP_PY) || $(PYTHON311) -m venv .venv
+	$(APP_PY) -m pip install -q --upgrade pip
+	$(APP_PY) -m pip install -q torch==2.13.0
+	$(APP_PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# Bot env: Python 3.10 with only Rasa (it pins old pydantic/SQLAlchemy/numpy).
+.venv-bot/.installed: bot/requirements.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required for Rasa 3.6: install it (e.g. 'pyenv install 3.10') or set PYTHON310=/path/to/python3.10"; exit 1; }
+	test -x $(BOT_PY) || $(PYTHON310) -m venv .venv-bot
+	$(BOT_PY) -m pip install -q --upgrade pip
+	$(BOT_PY) -m pip install -q -r bot/requirements.txt
+	touch $@
+
+db: envs
+	$(APP_PY) -m api migrate
+
+# Curated guides into the DB (new versions only when changed), then the index.
+index: db
+	$(APP_PY) -m knowledge load-guides
+	$(APP_PY) -m knowledge build-index --if-changed
+
+model: envs
+	scripts/train_bot.sh >/dev/null
+
+import-tthc: db
+	$(APP_PY) -m knowledge import-tthc $(TTHC_DIR)
+	$(APP_PY) -m knowledge build-index --if-changed
+
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian chromium for the browser tests"; apt-get install -y -q chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium >/dev/null); }
+
+lint: envs
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check knowledge actions api db
+
+test: setup chromium lint test-unit test-rasa test-e2e
+
+test-unit:
+	.venv/bin/pytest -m "not e2e" -q
+
+test-rasa: model
+	scripts/test_bot.sh
+
+test-e2e:
+	.venv/bin/pytest -m e2e -q
+
+eval: envs
+	$(APP_PY) -m knowledge.eval ../shared/data/eval/dev_questions.jsonl data/eval/en_questions.jsonl
+
+bench: envs
+	$(APP_PY) bench/retrieval.py
+
+clean:
+	rm -rf var

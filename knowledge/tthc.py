@@ -1,0 +1,606 @@
+"""Parse raw records of the national procedure database (TTHC) into `Guide`s.
+
+The crawl stores one JSON object per procedure in ``<dir>/<ministry>/<code>.json``.
+Most sections are HTML tables flattened into one string without separators, so
+this module splits them back using the fixed column headers and the shapes of
+the values (times, fees, quantities, document numbers)::
+
+    for path, raw, error in read_records(Path("../shared/data/tthc")):
+        parsed = parse_record(raw) if raw is not None else None
+        parsed.guide          # a Guide (origin="tthc"), or None without code/title
+        parsed.problems       # ["cach_thuc_thuc_hien: could not split channel rows", ...]
+
+Parsing never raises on bad content: a section that cannot be split is kept as
+one block (one step, one document case, ...) and reported in ``problems``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knowledge.guides import Channel, ChannelKind, DocumentCase, Guide, GuideContent, LegalRef
+
+__all__ = ["ParsedRecord", "parse_record", "read_records"]
+
+_NO_INFO = "Không có thông tin"
+_LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+
+# Headings of the raw page, used to recover sections the crawler cut short.
+_RAW_STEPS = "Trình Tự Thực Hiện"
+_RAW_CHANNELS = "Cách Thức Thực Hiện"
+_RAW_DOCUMENTS = "Thành phần hồ sơ"
+_RAW_LEGAL = "Căn cứ pháp lý"
+
+
+@dataclass(frozen=True)
+class ParsedRecord:
+    """The guide built from one raw record (None without code or title) and what went wrong."""
+
+    guide: Guide | None
+    problems: list[str] = field(default_factory=list)
+
+
+def read_records(directory: Path) -> Iterator[tuple[Path, dict[str, Any] | None, str | None]]:
+    """Every ``<ministry>/<code>.json`` under `directory`, sorted, as (path, raw, error).
+
+    A file that cannot be read, is not JSON or is not a JSON object yields
+    ``(path, None, error)``; the walk always goes on.
+    """
+    for path in sorted(Path(directory).glob("*/*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            yield path, None, f"{path.name}: not valid JSON ({exc})"
+            continue
+        if not isinstance(data, dict):
+            yield path, None, f"{path.name}: expected a JSON object, got {type(data).__name__}"
+            continue
+        yield path, data, None
+
+
+def parse_record(raw: Any) -> ParsedRecord:
+    """Turn one raw record into a `Guide` (origin "tthc", Vietnamese content only)."""
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        return ParsedRecord(guide=None, problems=[f"record: expected an object, got {type(raw).__name__}"])
+
+    def text(key: str) -> str:
+        return _field(raw, key, problems)
+
+    code = text("ma_thu_tuc")
+    title = _one_line(text("ten_thu_tuc"))
+    if not code or not title:
+        missing = " and ".join(name for name, value in (("code (ma_thu_tuc)", code), ("title (ten_thu_tuc)", title)) if not value)
+        return ParsedRecord(guide=None, problems=[*problems, f"record: no {missing}"])
+
+    raw_text = text("raw_text")
+    steps_text = _recover_steps(text("trinh_tu_thuc_hien"), raw_text, problems)
+    documents_text = _recover_documents(text("thanh_phan_ho_so"), text("cach_thuc_thuc_hien"), raw_text, problems)
+
+    content = GuideContent(
+        title=title,
+        who=_one_line(text("doi_tuong_thuc_hien")),
+        steps=parse_steps(steps_text, problems),
+        documents=parse_documents(documents_text, problems),
+        channels=parse_channels(text("cach_thuc_thuc_hien"), problems),
+        where=text("dia_chi_tiep_nhan"),
+        conditions=text("yeu_cau_dieu_kien"),
+        result=parse_results(text("ket_qua_xu_ly"), problems),
+    )
+    guide = Guide(
+        code=code,
+        content={"vi": content},
+        domain=_one_line(text("linh_vuc")),
+        level=_one_line(text("cap_thuc_hien")),
+        agency=_one_line(text("co_quan_thuc_hien") or text("co_quan_co_tham_quyen")),
+        legal_basis=parse_legal_basis(text("can_cu_phap_ly"), problems),
+        source_url=text("detail_url"),
+        updated_at=None,
+        status="published",
+        origin="tthc",
+    )
+    return ParsedRecord(guide=guide, problems=problems)
+
+
+# --- text helpers -----------------------------------------------------------------------------
+
+
+def _field(raw: dict[str, Any], key: str, problems: list[str]) -> str:
+    """The cleaned text of `key`: NFC, normalised whitespace, "" for missing or "Không có thông tin"."""
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | list | tuple):
+        problems.append(f"{key}: unexpected {type(value).__name__} value, ignored")
+        return ""
+    if isinstance(value, list | tuple):
+        if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+            problems.append(f"{key}: unexpected list content, ignored")
+            return ""
+        value = "\n".join(str(v) for v in value)
+    cleaned = _clean(str(value))
+    return "" if cleaned.rstrip(".") == _NO_INFO else cleaned
+
+
+def _clean(value: str) -> str:
+    value = unicodedata.normalize("NFC", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", value)
+    value = re.sub(r"[\uf000-\uf8ff]", "-", value)  # Wingdings bullets pasted from Word
+    value = re.sub(r"[ \t\xa0\u2002-\u200a\u202f\u3000]+", " ", value)
+    lines = (line.strip() for line in value.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _one_line(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def _strip_bullet(value: str) -> str:
+    return re.sub(r"^(?:[-+*•–·]+\s*)+", "", value.strip()).strip()
+
+
+def _strip_punct(value: str) -> str:
+    return value.strip(" \n;,.:/-–")
+
+
+def _preview(value: str, limit: int = 60) -> str:
+    value = _one_line(value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# --- raw_text recovery --------------------------------------------------------------------------
+#
+# The crawler cut sections at the first occurrence of the next heading's words, so a step
+# mentioning "(Thành phần hồ sơ)" ends there and the rest lands in `thanh_phan_ho_so`.
+# The page text in `raw_text` keeps the headings in title case, which lets us take them back.
+
+
+def _recover_steps(steps: str, raw_text: str, problems: list[str]) -> str:
+    start, end = raw_text.find(_RAW_STEPS), raw_text.find(_RAW_CHANNELS)
+    if start < 0 or end < start:
+        return steps
+    full = raw_text[start + len(_RAW_STEPS) : end].strip()
+    if steps and len(full) > len(steps) and full.startswith(steps):
+        problems.append("trinh_tu_thuc_hien: cut short in the crawl; taken from raw_text")
+        return full
+    return steps
+
+
+def _recover_documents(documents: str, channels: str, raw_text: str, problems: list[str]) -> str:
+    if _DOC_HEADER in documents or not raw_text:
+        return documents
+    start = raw_text.find(_RAW_CHANNELS)
+    if start < 0:
+        return documents
+    if channels and (at := raw_text.find(channels, start)) >= 0:
+        start = at + len(channels)
+    head = raw_text.find(_RAW_DOCUMENTS, start)
+    if head < 0:
+        return documents
+    head += len(_RAW_DOCUMENTS)
+    end = raw_text.find(_RAW_LEGAL, head)
+    section = raw_text[head : end if end >= 0 else len(raw_text)].strip()
+    if _DOC_HEADER not in section:
+        return documents
+    problems.append("thanh_phan_ho_so: cut short in the crawl; taken from raw_text")
+    return section
+
+
+# --- steps (trinh_tu_thuc_hien) -------------------------------------------------------------
+
+# "Bước 1:", "- Bước 2.", "a) Bước 3:", "6.1.1. Bước 4 nộp hồ sơ:", "Bước 5 " ...
+_STEP_MARK = re.compile(
+    r"(?:^|(?<=[\s.;:)]))"
+    r"(?:(?:\d+\.)+\s*|[a-zđ]\)\s*|[-+*•]\s*)?"
+    r"Bước\s*(\d{1,2})(?:\s*[:.)\-–]\s*|\s+|(?=[A-ZĐ]))"
+)
+# Top-level enumerations at the start of a line: "1. ...", "2) ...", "a) ...", "b. ...".
+_LINE_NUMBER = re.compile(r"^(\d{1,2})[.)]\s+(?=\S)", re.M)
+_LINE_LETTER = re.compile(r"^([a-zđ])\)\s*(?=\S)", re.M)
+_LETTERS = "abcdđefghiklmnopqrstuvxy"
+
+
+def parse_steps(text: str, problems: list[str]) -> list[str]:
+    """Steps in order, "Bước n:" prefixes removed; sub-bullets stay inside their step."""
+    if not text:
+        problems.append("trinh_tu_thuc_hien: empty")
+        return []
+    steps = _split_steps_bước(text) or _split_enumerated(text) or _split_bullets(text)
+    if steps:
+        return steps
+    if "\n" in text:
+        return text.split("\n")
+    problems.append("trinh_tu_thuc_hien: no step markers; kept as a single step")
+    return [text]
+
+
+def _split_steps_bước(text: str) -> list[str]:
+    marks = []
+    expected = 1
+    for match in _STEP_MARK.finditer(text):
+        number = int(match.group(1))
+        # Accept the next number in sequence, or a restart at 1 (a second case's steps);
+        # "tại Bước 2" further on is a reference, not a heading.
+        if number == expected or (number == 1 and marks):
+            marks.append(match)
+            expected = number + 1
+    if len(marks) < 2 and not (marks and marks[0].start() < 80):
+        return []
+    return _cut(text, [(m.start(), m.end()) for m in marks])
+
+
+def _split_enumerated(text: str) -> list[str]:
+    for pattern, order in ((_LINE_NUMBER, None), (_LINE_LETTER, _LETTERS)):
+        marks = []
+        expected = 0
+        for match in pattern.finditer(text):
+            key = match.group(1)
+            index = int(key) - 1 if order is None else order.find(key)
+            if index == expected:
+                marks.append(match)
+                expected += 1
+        if len(marks) >= 2:
+            return _cut(text, [(m.start(), m.end()) for m in marks], keep_mark=True)
+    return []
+
+
+def _split_bullets(text: str) -> list[str]:
+    lines = text.split("\n")
+    first = next((line[0] for line in lines if line[:1] in "-+*•"), "")
+    if not first or sum(line.startswith(first) for line in lines) < 2:
+        return []
+    steps: list[str] = []
+    for line in lines:
+        if line.startswith(first) or not steps:
+            steps.append(_strip_bullet(line) if line.startswith(first) else line)
+        else:
+            steps[-1] += "\n" + line
+    return [step for step in steps if step]
+
+
+def _cut(text: str, spans: list[tuple[int, int]], keep_mark: bool = False) -> list[str]:
+    """Text between marks; text before the first mark becomes its own leading step."""
+    steps = []
+    preamble = _strip_punct(text[: spans[0][0]])
+    if preamble:
+        steps.append(preamble)
+    for (start, end), (following, _) in zip(spans, [*spans[1:], (len(text), 0)], strict=True):
+        step = text[start if keep_mark else end : following].strip()
+        if step:
+            steps.append(step)
+    return steps
+
+
+# --- channels (cach_thuc_thuc_hien) ---------------------------------------------------------
+
+_CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
+_CHANNEL_NAMES: dict[str, ChannelKind] = {"Trực tuyến": "online", "Trực tiếp": "in_person", "Dịch vụ bưu chính": "post"}
+# A row starts with a channel name directly followed by its time (a number or "Không ...").
+_CHANNEL_ROW = re.compile(r"(Trực tuyến|Trực tiếp|Dịch vụ bưu chính)(?=\s?\d|Không)")
+_TIME_UNITS = r"Ngày làm việc|ngày làm việc|Ngày|ngày|Giờ|giờ|Tháng|tháng|Năm|năm|Tuần|tuần|Phút|phút"
+_CURRENCY = r"Việt Nam Đồng|VNĐ|VND|vnđ|Đồng|đồng|USD|EUR"
+_TIME = re.compile(rf"(\d+(?:[.,]\d+)?\s*(?:{_TIME_UNITS}))")
+_UNITLESS_AMOUNT = re.compile(rf"(\d[\d.,]*)\s*({_CURRENCY})")
+_FEE = re.compile(rf"Miễn phí|{_NO_INFO}|\d[\d.,]*\s*(?:{_CURRENCY})")
+
+
+def parse_channels(text: str, problems: list[str]) -> list[Channel]:
+    """One `Channel` per table row: kind, time ("7 Ngày làm việc"), fee ("" if unknown), note."""
+    body = text.replace(_CHANNEL_HEADER, "", 1).strip() if text.startswith(_CHANNEL_HEADER) else text.strip()
+    if not body:
+        problems.append("cach_thuc_thuc_hien: no channel rows")
+        return []
+    starts = list(_CHANNEL_ROW.finditer(body))
+    if not starts:
+        problems.append(f"cach_thuc_thuc_hien: could not split channel rows ({_preview(body)!r})")
+        return []
+    if _strip_punct(body[: starts[0].start()]):
+        problems.append("cach_thuc_thuc_hien: text before the first channel row ignored")
+    channels = []
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        row = body[match.end() : following.start() if following else len(body)]
+        channels.append(_parse_channel_row(_CHANNEL_NAMES[match.group(1)], match.group(1), row, problems))
+    return channels
+
+
+def _parse_channel_row(kind: ChannelKind, name: str, row: str, problems: list[str]) -> Channel:
+    row = row.strip()
+    time = ""
+    if match := _TIME.match(row):
+        time, row = _one_line(match.group(1)), row[match.end() :]
+    elif row.startswith(_NO_INFO):
+        row = row[len(_NO_INFO) :]
+    elif match := re.match(rf"(Không[^\d(]*?)(?=Miễn phí|{_NO_INFO}|\d)", row):
+        time, row = match.group(1).strip(), row[match.end() :]
+    elif match := re.match(r"\d+(?=Miễn phí|Không)", row):
+        time, row = match.group(0), row[match.end() :]
+    elif match := _UNITLESS_AMOUNT.match(row):
+        # A time without unit glued to a fee: "1100,000 VNĐ" is time 1, fee 100,000 VNĐ.
+        digits = match.group(1)
+        if len(digits) > 1:
+            time, row = digits[0], row[1:]
+    if time.strip("0") == "":
+        time = ""
+    fee = ""
+    if match := _FEE.match(row):
+        fee, row = _one_line(match.group(0)), row[match.end() :]
+        if fee == _NO_INFO:
+            fee = ""
+    else:
+        problems.append(f"cach_thuc_thuc_hien: no fee in the {name} row ({_preview(row)!r})")
+    notes = []
+    if row.startswith("("):
+        inner, row = _take_parenthesised(row)
+        inner = _unwrap_parens(inner)
+        if inner.startswith("/") and fee:
+            fee += inner  # "3,500,000 Việt Nam Đồng(/hồ sơ)"
+        elif inner.rstrip(".").lower() not in ("", "không", "không có", _NO_INFO.lower()):
+            notes.append(inner)
+    description = row.strip()
+    if _strip_punct(description):
+        notes.append(description)
+    return Channel(kind=kind, time=time, fee=fee, note="\n".join(notes))
+
+
+def _take_parenthesised(text: str) -> tuple[str, str]:
+    """The balanced "(...)" group at the start of `text` (without the outer parentheses) and the rest."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return text[1:index], text[index + 1 :]
+    return text[1:], ""
+
+
+def _unwrap_parens(text: str) -> str:
+    text = text.strip()
+    while text.startswith("(") and _take_parenthesised(text)[1].strip(" .") == "":
+        text = _take_parenthesised(text)[0].strip()
+    return text.strip()
+
+
+# --- documents (thanh_phan_ho_so) ----------------------------------------------------------
+
+_DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+# The quantity column: "1 bản chính" or "0 bản chính,1 bản sao", glued to the item before it.
+# Counts have no leading zero; "01 bản chính" or " 1 bản chính" inside an item is prose.
+_QUANTITY = re.compile(
+    r"(?:(?<=\d\d)|(?<![\d\s(]))(\d)\s?bản chính(?:\s?,\s?(\d{1,2})\s?bản sao)?"
+    r"|(?:(?<=\d\d)|(?<![\d\s(]))(\d)\s?bản sao(?![\w ]*có)"
+)
+_FORM_FILE = re.compile(r"\.(?:docx?|xlsx?|pdf|odt|rtf|zip|rar)$", re.I)
+
+
+def parse_documents(text: str, problems: list[str]) -> list[DocumentCase]:
+    """Document cases in order; each item without its trailing quantity, which follows in parentheses."""
+    if not text or _strip_punct(text) == "":
+        return []
+    if _DOC_HEADER not in text:
+        problems.append("thanh_phan_ho_so: no document table; kept as a single case")
+        return [DocumentCase(case="", items=[text])]
+    parts = text.split(_DOC_HEADER)
+    heading = parts[0]
+    cases: dict[str, list[str]] = {}
+    unquantified = 0
+    for index, block in enumerate(parts[1:], start=1):
+        items, rest = _split_items(block)
+        last = index == len(parts) - 1
+        if rest and (last or not items):
+            # Text after the last quantity: the next case's heading, or at the end an item without quantity.
+            items.append(_clean_item(rest, ""))
+            unquantified += 1
+            rest = ""
+        case = _case_name(heading)
+        bucket = cases.setdefault(case, [])
+        bucket.extend(item for item in items if item and item not in bucket)
+        heading = rest
+    if unquantified:
+        problems.append(f"thanh_phan_ho_so: {unquantified} item(s) without a quantity")
+    return [DocumentCase(case=case, items=items) for case, items in cases.items() if items]
+
+
+def _split_items(block: str) -> tuple[list[str], str]:
+    items = []
+    start = 0
+    for match in _QUANTITY.finditer(block):
+        item = block[start : match.start()]
+        if not _strip_punct(item):
+            continue  # a quantity directly after another one belongs to the same row
+        items.append(_clean_item(item, _quantity_note(match)))
+        start = match.end()
+    return items, block[start:].strip()
+
+
+def _quantity_note(match: re.Match[str]) -> str:
+    if match.group(3):
+        originals, copies = 0, int(match.group(3))
+    else:
+        originals, copies = int(match.group(1)), int(match.group(2) or 0)
+    parts = [f"{n} {kind}" for n, kind in ((originals, "bản chính"), (copies, "bản sao")) if n]
+    return ", ".join(parts)
+
+
+def _clean_item(item: str, quantity: str) -> str:
+    item = _strip_form_files(item.strip())
+    item = _strip_bullet(item).rstrip(" ;,")
+    item = item.strip()
+    if not item:
+        return ""
+    return f"{item} ({quantity})" if quantity else item
+
+
+def _strip_form_files(item: str) -> str:
+    """Drop the attached form file names ("Mẫu số 03.docx", "MauDon.docxMauKhai.doc") glued to the end."""
+    while _FORM_FILE.search(item):
+        head = _FORM_FILE.sub("", item)
+        # The file name starts after the last sentence end or at a glued word ("...NĐ-CPMau01").
+        cut = max(
+            (m.end() for m in re.finditer(r"[.;:)](?=[^\s\d.])|[.;:)]\s|\.(?:docx?|xlsx?|pdf|odt|rtf|zip|rar)(?=\S)", head)),
+            default=-1,
+        )
+        glued = [m.start() + 1 for m in re.finditer(rf"[{_LOWER}0-9][A-ZĐ]|[A-ZĐ](?=[A-ZĐ][{_LOWER}])", head)]
+        glued_cut = max((g for g in glued if g > cut), default=-1)
+        if glued_cut > cut and len(head) - glued_cut <= 80:
+            cut = glued_cut
+        if cut < 0 or len(head) - cut > 120:
+            break
+        item = head[:cut]
+    return item
+
+
+def _case_name(heading: str) -> str:
+    name = _strip_bullet(heading.strip())
+    name = name.strip(" -\n")
+    name = name.rstrip(":").strip()
+    return "" if name in ("", "--") or set(name) <= set("-") else _one_line(name)
+
+
+# --- legal basis (can_cu_phap_ly) --------------------------------------------------------------
+
+_LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
+_NUMBER_START = re.compile(r"(\d+)/(\d{4})/")
+_CODE_PREFIX = re.compile(
+    r"(?:(?:Bộ luật|Luật|Thông tư liên tịch|Thông tư|Nghị định|Nghị quyết|Quyết định|Pháp lệnh|Chỉ thị|Lệnh)\s*)?(?:số\s*)?$",
+    re.I,
+)
+
+
+@dataclass
+class _Number:
+    start: int
+    end: int
+    number: str
+
+
+def parse_legal_basis(text: str, problems: list[str]) -> list[LegalRef]:
+    """Legal documents as (number, title); the table's rows are title + number run together."""
+    body = text.replace(_LEGAL_HEADER, "", 1) if text.startswith(_LEGAL_HEADER) else text
+    body = body.strip()
+    if not body:
+        return []
+    numbers = _find_numbers(body)
+    refs: list[LegalRef] = []
+    row_start = 0
+    seen_in_row: set[str] = set()
+    for index, found in enumerate(numbers):
+        following = body[found.end :]
+        glued = following[:1] != "" and not following[:1].isspace() and (following[:1].isalnum() or following[:1] in "(\"“")
+        spaced = following[:1] != "" and following[:1].isspace()
+        next_is_number = index + 1 < len(numbers) and numbers[index + 1].start == found.end
+        is_row_end = (
+            not following.strip(" .;,\n\t")
+            or glued
+            or next_is_number
+            or (spaced and re.match(r"\s*[\n\t]", following) is not None)
+            or (spaced and found.number in seen_in_row and re.match(r"\s+[A-ZĐ0-9]", following) is not None)
+        )
+        seen_in_row.add(found.number)
+        if not is_row_end:
+            continue
+        refs.append(LegalRef(number=found.number, title=_legal_title(body[row_start : found.start], found.number)))
+        row_start = found.end
+        seen_in_row = set()
+    leftover = _strip_punct(body[row_start:])
+    if leftover:
+        problems.append(f"can_cu_phap_ly: text without a document number kept as a title ({_preview(leftover)!r})")
+        refs.append(LegalRef(number="", title=_one_line(leftover)))
+    return _merge_refs(refs)
+
+
+def _find_numbers(body: str) -> list[_Number]:
+    """Document numbers like 68/2020/QH14, 154/2024/NĐ-CP, 14/2021/QĐ-TTg, in order."""
+    found: list[_Number] = []
+    for match in _NUMBER_START.finditer(body):
+        start = match.start()
+        if found and start < found[-1].end:
+            start = found[-1].end  # digits the previous number's suffix kept ("QH15" in "QH1527/2023/...")
+        digits = body[start : match.start(2) - 1]
+        if not digits.isdigit():
+            continue
+        if len(digits) > 4:
+            # "năm 201102/2011/QH13": a year glued to the number.
+            cut = 4 if digits[:2] in ("19", "20") else len(digits) - 4
+            start, digits = start + cut, digits[cut:]
+        suffix_end = _suffix_end(body, match.end())
+        if suffix_end == match.end():
+            continue
+        number = f"{int(digits):02d}/{match.group(2)}/{body[match.end() : suffix_end]}"
+        found.append(_Number(start=start, end=suffix_end, number=number))
+    return found
+
+
+def _suffix_end(body: str, pos: int) -> int:
+    """Where the issuer suffix ("NĐ-CP", "TT-BCA", "QH15", "QĐ-TTg") starting at `pos` ends."""
+    end = pos
+    while True:
+        segment = re.match(r"TTg|([A-ZĐ]+)(\d{0,2})", body[end:])
+        if not segment:
+            return end if end == pos or body[end - 1] not in "-/" else end - 1
+        seg_end = end + segment.end()
+        if segment.group(0) != "TTg":
+            if segment.group(2) and body[seg_end : seg_end + 1] == "/":
+                seg_end -= len(segment.group(2))  # "TT-BTC23/2019/...": the digits start the next number
+            elif not segment.group(2) and len(segment.group(1)) > 1 and re.match(rf"[{_LOWER}]", body[seg_end : seg_end + 1]):
+                seg_end -= 1  # a capital starting the next word ("NĐ-CPNghị định") is not part of the suffix
+        end = seg_end
+        if body[end : end + 1] in ("-", "/") and re.match(r"[A-ZĐ]", body[end + 1 : end + 2]):
+            end += 1
+            continue
+        return end
+
+
+def _legal_title(row: str, number: str) -> str:
+    row = row.strip()
+    prefix = _CODE_PREFIX.search(row)
+    title = row
+    if prefix and prefix.group(0).strip():
+        before = row[: prefix.start()]
+        # Only a prefix glued to the title ("...tín dụngLuật số ") belongs to the number column.
+        if not before or not before[-1:].isspace():
+            title = before
+    title = _one_line(_strip_punct(title))
+    if not title:
+        title = _one_line(f"{prefix.group(0).strip()} {number}") if prefix and prefix.group(0).strip() else ""
+    return title
+
+
+def _merge_refs(refs: list[LegalRef]) -> list[LegalRef]:
+    merged: dict[str, LegalRef] = {}
+    untitled = []
+    for ref in refs:
+        if not ref.number:
+            untitled.append(ref)
+            continue
+        known = merged.get(ref.number)
+        if known is None or len(ref.title) > len(known.title):
+            merged[ref.number] = LegalRef(number=ref.number, title=ref.title or (known.title if known else ""))
+    return [*merged.values(), *untitled]
+
+
+# --- results (ket_qua_xu_ly) -------------------------------------------------------------------
+
+_RESULT_CODE = re.compile(rf"Mã\s*:\s*(?:(?:[A-Z0-9]+[.\-])*[A-Z]*\d+|[A-Z]{{2,}}?(?=[A-ZĐ][{_LOWER}]|$))")
+_RESULT_JUNK = re.compile(r"Từ khóa|Mô tả|Chọn cơ quan thực hiện")
+
+
+def parse_results(text: str, problems: list[str]) -> str:
+    """Result names joined by "; ", without "Mã: KQ..." codes and the page junk after them."""
+    if not text:
+        return ""
+    codes = list(_RESULT_CODE.finditer(text))
+    body = text[: codes[-1].end()] if codes else text
+    if not codes and (junk := _RESULT_JUNK.search(body)):
+        body = body[: junk.start()]
+    names = [_strip_punct(name).lstrip(".").strip() for name in _RESULT_CODE.split(body)]
+    names = [_one_line(name) for name in names if name and name != _NO_INFO]
+    if not codes and names:
+        problems.append("ket_qua_xu_ly: no result codes; kept the text as one result")
+    unique = list(dict.fromkeys(names))
+    return "; ".join(unique)

@@ -1,0 +1,137 @@
+"""The chat contract through the real app and a real database (SQLite and PostgreSQL).
+
+Rasa is replaced here by an httpx transport; tests/e2e talks to the real Rasa server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.rasa_client import RasaClient
+from api.settings import Settings
+from db.models import Message
+from tests.conftest import TEST_EMBEDDER
+
+
+class FakeRasa:
+    """Answers like Rasa's REST channel; records what it was sent."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.down = False
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused")
+        if request.url.path == "/status":
+            return httpx.Response(200, json={"model_file": "test.tar.gz"})
+        body = json.loads(request.content)
+        self.received.append(body)
+        custom = {"kind": "answer", "text": "Lệ phí ...", "answer": {"status": "answered", "procedures": [], "aspect": "fee", "guide": None}}
+        return httpx.Response(200, json=[{"recipient_id": body["sender"], "custom": custom}])
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def client(settings: Settings, rasa: FakeRasa) -> Iterator[TestClient]:
+    app = create_app(settings, embedder=TEST_EMBEDDER)
+    with TestClient(app) as client:
+        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, 5.0)
+        app.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(rasa.handler))
+        yield client
+
+
+def post(client: TestClient, text: str, conversation_id: str | None = None, lang: str | None = None) -> httpx.Response:
+    return client.post("/api/chat/messages", json={"conversation_id": conversation_id, "text": text, "lang": lang})
+
+
+def test_a_turn_stores_both_sides_and_forwards_to_rasa(client: TestClient, rasa: FakeRasa) -> None:
+    response = post(client, "đăng ký thường trú hết bao nhiêu tiền")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["state"] == "bot"
+    [reply] = body["messages"]
+    assert reply["sender"] == "bot" and reply["kind"] == "answer" and reply["answer"]["status"] == "answered"
+    assert rasa.received == [{"sender": body["conversation_id"], "message": "đăng ký thường trú hết bao nhiêu tiền", "metadata": {"lang": "vi"}}]
+
+    history = client.get(f"/api/chat/{body['conversation_id']}/messages").json()["messages"]
+    assert [m["sender"] for m in history] == ["citizen", "bot"]
+    later = client.get(f"/api/chat/{body['conversation_id']}/messages", params={"after": history[0]["id"]}).json()["messages"]
+    assert [m["id"] for m in later] == [reply["id"]]
+
+
+def test_language_is_detected_per_message_and_can_be_forced(client: TestClient, rasa: FakeRasa) -> None:
+    cid = post(client, "how do I register my residence").json()["conversation_id"]
+    post(client, "dang ky thuong tru", conversation_id=cid)
+    post(client, "dang ky thuong tru", conversation_id=cid, lang="en")
+    assert [r["metadata"]["lang"] for r in rasa.received] == ["en", "vi", "en"]
+
+
+@pytest.mark.parametrize(("text", "fragment"), [("", "empty"), ("   ", "empty"), ("x" * 2001, "2,001 characters; the limit is 2,000")])
+def test_bad_text_is_refused_naming_the_limit(client: TestClient, text: str, fragment: str) -> None:
+    response = post(client, text)
+    assert response.status_code == 422
+    assert fragment in json.dumps(response.json())
+
+
+def test_malformed_bodies_are_refused(client: TestClient) -> None:
+    assert client.post("/api/chat/messages", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    assert client.post("/api/chat/messages", json={"text": "hi", "lang": "fr"}).status_code == 422
+
+
+def test_unknown_conversation_is_404(client: TestClient) -> None:
+    assert post(client, "xin chào", conversation_id="nope").status_code == 404
+    assert client.get("/api/chat/nope/messages").status_code == 404
+
+
+def test_rasa_down_gives_a_polite_reply_and_keeps_the_message(client: TestClient, rasa: FakeRasa) -> None:
+    rasa.down = True
+    body = post(client, "how long does a passport take?").json()
+    assert body["messages"][0]["sender"] == "system"
+    assert "unavailable" in body["messages"][0]["text"]
+    history = client.get(f"/api/chat/{body['conversation_id']}/messages").json()["messages"]
+    assert history[0]["sender"] == "citizen" and history[0]["text"] == "how long does a passport take?"
+    health = client.get("/api/health")
+    assert health.status_code == 503 and health.json()["rasa"]["ok"] is False
+
+
+def test_personal_numbers_never_reach_the_transcript(client: TestClient, settings: Settings) -> None:
+    cid = post(client, "số CCCD của tôi là 001203004567, sđt 0912345678").json()["conversation_id"]
+    texts = [m["text"] for m in client.get(f"/api/chat/{cid}/messages").json()["messages"]]
+    assert "001203004567" not in texts[0] and "0912345678" not in texts[0]
+
+
+def test_feedback_is_stored_with_the_answer(client: TestClient) -> None:
+    reply = post(client, "lệ phí đăng ký thường trú").json()["messages"][0]
+    response = client.post(f"/api/chat/messages/{reply['id']}/feedback", json={"helpful": False, "reason": "thiếu thông tin"})
+    assert response.status_code == 201
+    assert client.post("/api/chat/messages/999999/feedback", json={"helpful": True}).status_code == 404
+
+
+def test_search_endpoint(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "dang ky thuong tru", "k": 3}).json()
+    assert body["status"] == "answered" and body["results"][0]["code"] == "1.004222"
+    assert client.get("/api/search", params={"q": "???"}).json()["status"] == "unanswerable"
+
+
+def test_chat_page_and_openapi(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and 'aria-live' in page.text
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/chat/messages", "/api/chat/{conversation_id}/messages", "/api/health", "/api/search"} <= set(paths)
+
+
+def test_messages_are_in_the_database(client: TestClient) -> None:
+    cid = post(client, "xin chào").json()["conversation_id"]
+    with client.app.state.sessions() as session:
+        assert session.query(Message).filter_by(conversation_id=cid).count() == 2

@@ -1,0 +1,73 @@
+"""Retrieval over the curated guides (deterministic hash embedder; the real model is benchmarked)."""
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.answer import detect_aspect, mentions_topic
+from knowledge.index import load_index
+from knowledge.search import Searcher
+from knowledge.service import KnowledgeService
+from knowledge.terms import TermList
+from tests.conftest import ROOT, TEST_EMBEDDER
+
+RESIDENCE = "1.004222"
+
+
+@pytest.fixture(scope="module")
+def service(index_dir: Path) -> KnowledgeService:
+    index = load_index(index_dir, expected_model=TEST_EMBEDDER.name)
+    return KnowledgeService(Searcher(index, TEST_EMBEDDER, TermList.load(ROOT / "data" / "terms.yaml")), index_dir)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Thủ tục đăng ký thường trú như thế nào?", "thu tuc dang ky thuong tru nhu the nao", "How do I register my permanent residence?"],
+)
+def test_residence_questions_find_the_residence_guide(service: KnowledgeService, question: str) -> None:
+    outcome = service.search(question)
+    assert outcome.hits[0].code == RESIDENCE
+    assert outcome.status == "answered"
+
+
+@pytest.mark.parametrize("question", ["giá vàng hôm nay", "who won the football match yesterday", "🙂🙂🙂", "!!!"])
+def test_out_of_scope_is_unanswerable(service: KnowledgeService, question: str) -> None:
+    assert service.search(question).status == "unanswerable"
+
+
+def test_long_queries_are_cut_with_a_notice(service: KnowledgeService) -> None:
+    outcome = service.search("đăng ký thường trú " * 100)
+    assert outcome.notices and "cut" in outcome.notices[0]
+
+
+def test_answer_cites_the_guide_and_answers_the_aspect(service: KnowledgeService) -> None:
+    reply = service.ask("đăng ký thường trú hết bao nhiêu tiền")
+    assert reply.answer["status"] == "answered"
+    assert reply.answer["procedures"][0]["code"] == RESIDENCE
+    card = reply.answer["guide"]
+    assert card["channels"] and card["steps"] is None
+    assert "10.000" in reply.text and card["source_url"].startswith("https://")
+
+
+def test_follow_up_uses_the_current_procedure(service: KnowledgeService) -> None:
+    reply = service.ask("còn lệ phí thì sao?", current_code=RESIDENCE)
+    assert reply.guide_code == RESIDENCE and reply.answer["aspect"] == "fee"
+
+
+def test_a_new_topic_replaces_the_current_procedure(service: KnowledgeService) -> None:
+    reply = service.ask("làm hộ chiếu mất bao lâu", current_code=RESIDENCE)
+    assert reply.guide_code != RESIDENCE
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [("lệ phí bao nhiêu", "fee"), ("cần giấy tờ gì", "documents"), ("how long does it take", "time"), ("nộp ở đâu", "where"), ("hello", "overview")],
+)
+def test_aspect_detection(question: str, aspect: str) -> None:
+    assert detect_aspect(question) == aspect
+
+
+def test_topic_detection() -> None:
+    assert not mentions_topic("còn lệ phí thì sao?")
+    assert not mentions_topic("and the fee?")
+    assert mentions_topic("đăng ký tạm trú mất bao lâu")
