@@ -4,95 +4,19 @@ from __future__ import annotations
 
 from knowledge.normalize import has_vietnamese_marks, syllables
 
-# Frequent function words; folded Vietnamese syllables rarely collide with these English ones.
+# Frequent words; folded Vietnamese syllables rarely collide with these English ones.
 _VI_WORDS = frozenset(
-    [
-        "toi",
-        "minh",
-        "la",
-        "co",
-        "khong",
-        "gi",
-        "nao",
-        "the",
-        "lam",
-        "thu",
-        "tuc",
-        "dang",
-        "ky",
-        "can",
-        "bao",
-        "nhieu",
-        "o",
-        "dau",
-        "cho",
-        "xin",
-        "hoi",
-        "muon",
-        "duoc",
-        "va",
-        "cua",
-        "nhu",
-        "ho",
-        "khau",
-        "can",
-        "cuoc",
-        "giay",
-        "to",
-        "le",
-        "phi",
-        "bao",
-        "lau",
-        "nhe",
-        "a",
-        "oi",
-        "vay",
-        "sao",
-        "roi",
-        "chua",
-        "nguoi",
-        "viec",
-    ]
+    (
+        "toi minh la co khong gi nao the lam thu tuc dang ky can bao nhieu o dau cho xin hoi muon duoc va cua nhu ho khau cuoc "
+        "giay to le phi lau nhe a oi vay sao roi chua nguoi viec chao cam on vang gap nhan vien tong dai"
+    ).split()
 )
 _EN_WORDS = frozenset(
-    [
-        "i",
-        "you",
-        "my",
-        "the",
-        "a",
-        "an",
-        "is",
-        "are",
-        "do",
-        "does",
-        "how",
-        "what",
-        "where",
-        "when",
-        "which",
-        "who",
-        "can",
-        "need",
-        "to",
-        "for",
-        "of",
-        "in",
-        "on",
-        "with",
-        "and",
-        "please",
-        "get",
-        "want",
-        "register",
-        "registration",
-        "apply",
-        "card",
-        "fee",
-        "documents",
-        "long",
-        "online",
-    ]
+    (
+        "i you my the a an is are do does how what where when which who can need to for of in on with and please get want "
+        "register registration apply card fee documents long online hello hi hey thanks thank bye goodbye yes no human person "
+        "agent talk speak"
+    ).split()
 )
 
 

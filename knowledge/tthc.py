@@ -466,6 +466,8 @@ def _case_name(heading: str) -> str:
 
 _LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
 _NUMBER_START = re.compile(r"(\d+)/(\d{4})/")
+_NO_YEAR_NUMBER = re.compile(r"(?<![\d/])(\d{1,5})/(?=[A-ZĐ])")
+_BARE_NUMBER = re.compile(r"(?<![\d/])(\d{1,4})/(\d{4})(?=$|[A-ZĐ])")
 _CODE_PREFIX = re.compile(
     r"(?:(?:Bộ luật|Luật|Thông tư liên tịch|Thông tư|Nghị định|Nghị quyết|Quyết định|Pháp lệnh|Chỉ thị|Lệnh)\s*)?(?:số\s*)?$",
     re.I,
@@ -482,7 +484,8 @@ class _Number:
 def parse_legal_basis(text: str, problems: list[str]) -> list[LegalRef]:
     """Legal documents as (number, title); the table's rows are title + number run together."""
     body = text.replace(_LEGAL_HEADER, "", 1) if text.startswith(_LEGAL_HEADER) else text
-    body = body.strip()
+    body = re.split(r"Cơ quan thực hiện(?=[A-ZĐ])", body)[0]  # the next section, crawled into this one
+    body = re.sub(r"(?<=[A-ZĐ]-) (?=[A-ZĐ])", "", body).strip()  # "NĐ- CP"
     if not body:
         return []
     numbers = _find_numbers(body)
@@ -493,18 +496,26 @@ def parse_legal_basis(text: str, problems: list[str]) -> list[LegalRef]:
         following = body[found.end :]
         glued = following[:1] != "" and not following[:1].isspace() and (following[:1].isalnum() or following[:1] in "(\"“")
         spaced = following[:1] != "" and following[:1].isspace()
-        next_is_number = index + 1 < len(numbers) and numbers[index + 1].start == found.end
+        following_number = numbers[index + 1] if index + 1 < len(numbers) and numbers[index + 1].start == found.end else None
+        if following_number and _same_document(found.number, following_number.number):
+            continue  # "Luật Nhà ở số 27/2023/QH15" + "27/2023/QH15": the first one is in the title
+        if glued and re.match(r"(?:ngày|của|năm)(?![" + _LOWER + r"])", following):
+            glued = False  # "53/2025/TT-BCAngày 01/7/2025": the title goes on
         is_row_end = (
             not following.strip(" .;,\n\t")
             or glued
-            or next_is_number
+            or following_number is not None
             or (spaced and re.match(r"\s*[\n\t]", following) is not None)
             or (spaced and found.number in seen_in_row and re.match(r"\s+[A-ZĐ0-9]", following) is not None)
         )
         seen_in_row.add(found.number)
         if not is_row_end:
             continue
-        refs.append(LegalRef(number=found.number, title=_legal_title(body[row_start : found.start], found.number)))
+        number = found.number
+        if number.count("/") == 1:
+            # A number column without suffix: take the full number from the title when it has it.
+            number = next((n.number for n in numbers if row_start <= n.start < found.start and _same_document(n.number, number)), number)
+        refs.append(LegalRef(number=number, title=_legal_title(body[row_start : found.start], number)))
         row_start = found.end
         seen_in_row = set()
     leftover = _strip_punct(body[row_start:])
@@ -518,6 +529,8 @@ def _find_numbers(body: str) -> list[_Number]:
     """Document numbers like 68/2020/QH14, 154/2024/NĐ-CP, 14/2021/QĐ-TTg, in order."""
     found: list[_Number] = []
     for match in _NUMBER_START.finditer(body):
+        if found and match.end() <= found[-1].end:
+            continue
         start = match.start()
         if found and start < found[-1].end:
             start = found[-1].end  # digits the previous number's suffix kept ("QH15" in "QH1527/2023/...")
@@ -531,29 +544,64 @@ def _find_numbers(body: str) -> list[_Number]:
         suffix_end = _suffix_end(body, match.end())
         if suffix_end == match.end():
             continue
-        number = f"{int(digits):02d}/{match.group(2)}/{body[match.end() : suffix_end]}"
+        number = f"{digits}/{match.group(2)}/{body[match.end() : suffix_end]}"
         found.append(_Number(start=start, end=suffix_end, number=number))
-    return found
+    # Numbers without a year: "48/VBHN-VPQH", "90/QĐ-TTg".
+    for match in _NO_YEAR_NUMBER.finditer(body):
+        suffix_end = _suffix_end(body, match.end())
+        if suffix_end > match.end() and not any(n.start <= match.start() < n.end for n in found):
+            found.append(_Number(start=match.start(), end=suffix_end, number=f"{match.group(1)}/{body[match.end() : suffix_end]}"))
+    # A number column without its suffix ("Nghị định số 46/2020/NĐ-CP46/2020"), at a row's end.
+    for match in _BARE_NUMBER.finditer(body):
+        if not any(n.start <= match.start() < n.end for n in found):
+            found.append(_Number(start=match.start(), end=match.end(), number=f"{match.group(1)}/{match.group(2)}"))
+    return sorted(found, key=lambda n: n.start)
+
+
+# Lower-case words that may follow a number directly ("53/2025/TT-BCAngày ..."): the capital before them stays.
+_GLUED_WORDS = re.compile(r"(?:ngày|của|về|năm|do|quy|sửa|hướng|ban|được|và|thay|tại)(?![" + _LOWER + r"])")
+
+
+# Whole suffix parts that end in a capital letter even when a lower-case word is glued after them.
+_ISSUERS = frozenset(
+    "CP TTg BTC BCA BTP BXD BCT BYT BNV BQP BNG NHNN BNNMT BNNPTNT BGTVT BTNMT BKHĐT BKHCN BGDĐT BTTTT BVHTTDL BLĐTBXH "
+    "VPCP VPQH UBTVQH HĐND UBND TANDTC VKSNDTC KTNN TTCP NĐ QĐ TT NQ TTLT VBHN CT PL".split()
+)
 
 
 def _suffix_end(body: str, pos: int) -> int:
     """Where the issuer suffix ("NĐ-CP", "TT-BCA", "QH15", "QĐ-TTg") starting at `pos` ends."""
     end = pos
     while True:
-        segment = re.match(r"TTg|([A-ZĐ]+)(\d{0,2})", body[end:])
+        segment = re.match(r"TTg|([A-ZĐ]+)(\d*)", body[end:])
         if not segment:
             return end if end == pos or body[end - 1] not in "-/" else end - 1
         seg_end = end + segment.end()
         if segment.group(0) != "TTg":
-            if segment.group(2) and body[seg_end : seg_end + 1] == "/":
-                seg_end -= len(segment.group(2))  # "TT-BTC23/2019/...": the digits start the next number
-            elif not segment.group(2) and len(segment.group(1)) > 1 and re.match(rf"[{_LOWER}]", body[seg_end : seg_end + 1]):
-                seg_end -= 1  # a capital starting the next word ("NĐ-CPNghị định") is not part of the suffix
+            letters, digits = segment.group(1), segment.group(2)
+            known = next((k for k in range(len(letters), 1, -1) if letters[:k] in _ISSUERS), 0)
+            if digits:
+                # "QH15" keeps two digits; digits before "/2019/" start the next number ("TT-BTC23/2019/...").
+                keep = 2 if letters.endswith("QH") else (0 if body[seg_end : seg_end + 1] == "/" else min(len(digits), 2))
+                seg_end -= len(digits) - keep
+            elif known and known < len(letters) and body[end + known : end + known + 1].isalpha():
+                seg_end = end + known  # a title glued after a known issuer: "NĐ-CPQUY ĐỊNH", "NĐ-CPThông tư"
+            elif (
+                not known
+                and len(letters) > 1
+                and re.match(f"[{_LOWER}]", body[seg_end : seg_end + 1])
+                and not _GLUED_WORDS.match(body, seg_end)
+            ):
+                seg_end -= 1  # a capital starting the next word ("TT-VPCPThông tư") is not part of the suffix
         end = seg_end
         if body[end : end + 1] in ("-", "/") and re.match(r"[A-ZĐ]", body[end + 1 : end + 2]):
             end += 1
             continue
         return end
+
+
+def _same_document(first: str, second: str) -> bool:
+    return first.split("/")[:2] == second.split("/")[:2]
 
 
 def _legal_title(row: str, number: str) -> str:
@@ -565,6 +613,7 @@ def _legal_title(row: str, number: str) -> str:
         # Only a prefix glued to the title ("...tín dụngLuật số ") belongs to the number column.
         if not before or not before[-1:].isspace():
             title = before
+    title = re.sub(r"(\d/[A-ZĐ][A-ZĐ0-9-]*)(?=(?:ngày|của|năm)\b)", r"\1 ", title)
     title = _one_line(_strip_punct(title))
     if not title:
         title = _one_line(f"{prefix.group(0).strip()} {number}") if prefix and prefix.group(0).strip() else ""
