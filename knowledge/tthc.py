@@ -284,6 +284,7 @@ _CHANNEL_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 _CHANNEL_NAMES: dict[str, ChannelKind] = {"Trực tuyến": "online", "Trực tiếp": "in_person", "Dịch vụ bưu chính": "post"}
 # A row starts with a channel name directly followed by its time (a number or "Không ...").
 _CHANNEL_ROW = re.compile(r"(Trực tuyến|Trực tiếp|Dịch vụ bưu chính)(?=\s?\d|Không)")
+_CHANNEL_ROW_LOOSE = re.compile(r"(Trực tuyến|Trực tiếp|Dịch vụ bưu chính)(?=[A-ZĐ])")
 _TIME_UNITS = r"Ngày làm việc|ngày làm việc|Ngày|ngày|Giờ|giờ|Tháng|tháng|Năm|năm|Tuần|tuần|Phút|phút"
 _CURRENCY = r"Việt Nam Đồng|VNĐ|VND|vnđ|Đồng|đồng|USD|EUR"
 _TIME = re.compile(rf"(\d+(?:[.,]\d+)?\s*(?:{_TIME_UNITS}))")
@@ -297,7 +298,8 @@ def parse_channels(text: str, problems: list[str]) -> list[Channel]:
     if not body:
         problems.append("cach_thuc_thuc_hien: no channel rows")
         return []
-    starts = list(_CHANNEL_ROW.finditer(body))
+    # Rows whose time is free text ("Trực tiếpHệ thống ... điện tử.Không có thông tin...") start with a glued capital.
+    starts = list(_CHANNEL_ROW.finditer(body)) or list(_CHANNEL_ROW_LOOSE.finditer(body))
     if not starts:
         problems.append(f"cach_thuc_thuc_hien: could not split channel rows ({_preview(body)!r})")
         return []
@@ -326,7 +328,9 @@ def _parse_channel_row(kind: ChannelKind, name: str, row: str, problems: list[st
         digits = match.group(1)
         if len(digits) > 1:
             time, row = digits[0], row[1:]
-    if time.strip("0") == "":
+    elif not _FEE.match(row) and (match := _FEE.search(row[:300])):
+        time, row = _strip_punct(row[: match.start()]), row[match.start() :]  # a time written as text
+    if time.strip("0") == "" or time == "Không":
         time = ""
     fee = ""
     if match := _FEE.match(row):
@@ -339,9 +343,10 @@ def _parse_channel_row(kind: ChannelKind, name: str, row: str, problems: list[st
     if row.startswith("("):
         inner, row = _take_parenthesised(row)
         inner = _unwrap_parens(inner)
-        if inner.startswith("/") and fee:
-            fee += inner  # "3,500,000 Việt Nam Đồng(/hồ sơ)"
-        elif inner.rstrip(".").lower() not in ("", "không", "không có", _NO_INFO.lower()):
+        if fee and (unit := re.match(r"/[^().;:]{1,30}", inner)):
+            fee += unit.group(0).rstrip()  # "3,500,000 Việt Nam Đồng(/hồ sơ)"
+            inner = _strip_punct(inner[unit.end() :])
+        if inner.rstrip(".").lower() not in ("", "không", "không có", _NO_INFO.lower()):
             notes.append(inner)
     description = row.strip()
     if _strip_punct(description):
@@ -429,7 +434,7 @@ def _quantity_note(match: re.Match[str]) -> str:
 
 def _clean_item(item: str, quantity: str) -> str:
     item = _strip_form_files(item.strip())
-    item = _strip_bullet(item).rstrip(" ;,")
+    item = _strip_bullet(item).rstrip(" ;,.")
     item = item.strip()
     if not item:
         return ""
@@ -565,7 +570,7 @@ _GLUED_WORDS = re.compile(r"(?:ngày|của|về|năm|do|quy|sửa|hướng|ban|�
 # Whole suffix parts that end in a capital letter even when a lower-case word is glued after them.
 _ISSUERS = frozenset(
     "CP TTg BTC BCA BTP BXD BCT BYT BNV BQP BNG NHNN BNNMT BNNPTNT BGTVT BTNMT BKHĐT BKHCN BGDĐT BTTTT BVHTTDL BLĐTBXH "
-    "VPCP VPQH UBTVQH HĐND UBND TANDTC VKSNDTC KTNN TTCP NĐ QĐ TT NQ TTLT VBHN CT PL".split()
+    "VPCP VPQH UBTVQH BHXH HĐND UBND TANDTC VKSNDTC KTNN TTCP NĐ QĐ TT NQ TTLT VBHN CT PL".split()
 )
 
 
@@ -588,11 +593,13 @@ def _suffix_end(body: str, pos: int) -> int:
                 seg_end = end + known  # a title glued after a known issuer: "NĐ-CPQUY ĐỊNH", "NĐ-CPThông tư"
             elif (
                 not known
-                and len(letters) > 1
+                and (len(letters) > 1 or end > pos)
                 and re.match(f"[{_LOWER}]", body[seg_end : seg_end + 1])
                 and not _GLUED_WORDS.match(body, seg_end)
             ):
                 seg_end -= 1  # a capital starting the next word ("TT-VPCPThông tư") is not part of the suffix
+        if seg_end == end:  # nothing left of the segment: the suffix ended at the separator
+            return end - 1 if end > pos and body[end - 1] in "-/" else end
         end = seg_end
         if body[end : end + 1] in ("-", "/") and re.match(r"[A-ZĐ]", body[end + 1 : end + 2]):
             end += 1

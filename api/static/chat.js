@@ -120,7 +120,7 @@
       else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
       else node.setAttribute(k, v === true ? "" : String(v));
     }
-    for (const c of children.flat()) if (c !== null && c !== undefined && c !== false && c !== "") node.append(c);
+    for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false && c !== "") node.append(c);
     return node;
   }
 
