@@ -77,7 +77,7 @@ test-e2e:
 	.venv/bin/pytest -m e2e -q
 
 eval: envs
-	$(APP_PY) -m knowledge.eval ../shared/data/eval/dev_questions.jsonl data/eval/en_questions.jsonl
+	$(APP_PY) -m knowledge.eval ../shared/data/eval/dev_questions.jsonl $(wildcard data/eval/en_questions*.jsonl)
 
 bench: envs
 	$(APP_PY) bench/retrieval.py

@@ -202,7 +202,7 @@ _STEP_MARK = re.compile(
     r"Bước\s*(\d{1,2})(?:\s*[:.)\-–]\s*|\s+|(?=[A-ZĐ]))"
 )
 # Top-level enumerations at the start of a line: "1. ...", "2) ...", "a) ...", "b. ...".
-_LINE_NUMBER = re.compile(r"^(\d{1,2})[.)]\s+(?=\S)", re.M)
+_LINE_NUMBER = re.compile(r"^(\d{1,2})[.)]\s*(?=[^\W\d_])", re.M)
 _LINE_LETTER = re.compile(r"^([a-zđ])\)\s*(?=\S)", re.M)
 _LETTERS = "abcdđefghiklmnopqrstuvxy"
 
@@ -217,7 +217,8 @@ def parse_steps(text: str, problems: list[str]) -> list[str]:
         return steps
     if "\n" in text:
         return text.split("\n")
-    problems.append("trinh_tu_thuc_hien: no step markers; kept as a single step")
+    if len(text) > 500:
+        problems.append("trinh_tu_thuc_hien: no step markers in a long text; kept as a single step")
     return [text]
 
 
@@ -380,7 +381,10 @@ _QUANTITY = re.compile(
     r"(?:(?<=\d\d)|(?<![\d\s(]))(\d)\s?bản chính(?:\s?,\s?(\d{1,2})\s?bản sao)?"
     r"|(?:(?<=\d\d)|(?<![\d\s(]))(\d)\s?bản sao(?![\w ]*có)"
 )
-_FORM_FILE = re.compile(r"\.(?:docx?|xlsx?|pdf|odt|rtf|zip|rar)$", re.I)
+_FILE_EXT = r"\.(?:docx?|xlsx?|pdf|odt|rtf|zip|rar)"
+_FORM_FILE = re.compile(rf"(?:{_FILE_EXT})+$", re.I)
+_ITEM_END = re.compile(rf"{_FILE_EXT}(?=\S)|[;:]|\)(?=[^\s.])|(?<=[^\d\s])\.(?=[^\s\d.])", re.I)
+_GLUED_WORD = re.compile(rf"[{_LOWER}0-9][A-ZĐ]|[A-ZĐ](?=[A-ZĐ][{_LOWER}])")
 
 
 def parse_documents(text: str, problems: list[str]) -> list[DocumentCase]:
@@ -416,11 +420,11 @@ def _split_items(block: str) -> tuple[list[str], str]:
     start = 0
     for match in _QUANTITY.finditer(block):
         item = block[start : match.start()]
-        if not _strip_punct(item):
-            continue  # a quantity directly after another one belongs to the same row
-        items.append(_clean_item(item, _quantity_note(match)))
         start = match.end()
-    return items, block[start:].strip()
+        if _strip_punct(item):  # else a quantity repeated right after another one
+            items.append(_clean_item(item, _quantity_note(match)))
+    rest = block[start:].strip()
+    return items, rest if _strip_punct(rest) else ""
 
 
 def _quantity_note(match: re.Match[str]) -> str:
@@ -445,15 +449,13 @@ def _strip_form_files(item: str) -> str:
     """Drop the attached form file names ("Mẫu số 03.docx", "MauDon.docxMauKhai.doc") glued to the end."""
     while _FORM_FILE.search(item):
         head = _FORM_FILE.sub("", item)
-        # The file name starts after the last sentence end or at a glued word ("...NĐ-CPMau01").
-        cut = max(
-            (m.end() for m in re.finditer(r"[.;:)](?=[^\s\d.])|[.;:)]\s|\.(?:docx?|xlsx?|pdf|odt|rtf|zip|rar)(?=\S)", head)),
-            default=-1,
-        )
-        glued = [m.start() + 1 for m in re.finditer(rf"[{_LOWER}0-9][A-ZĐ]|[A-ZĐ](?=[A-ZĐ][{_LOWER}])", head)]
-        glued_cut = max((g for g in glued if g > cut), default=-1)
-        if glued_cut > cut and len(head) - glued_cut <= 80:
-            cut = glued_cut
+        # The file name starts after the item's last punctuation ("...NĐ-CP.Mau01.docx", "...;Mẫu 08.TT41.doc"),
+        # or, without one close by, at a word glued to the text before it ("...NĐ-CPMau57.docx").
+        cut = max((m.end() for m in _ITEM_END.finditer(head)), default=-1)
+        if cut < 0 or len(head) - cut > 80:
+            glued = max((m.start() + 1 for m in _GLUED_WORD.finditer(head) if m.start() + 1 > cut), default=-1)
+            if glued > 0 and len(head) - glued <= 120:
+                cut = glued
         if cut < 0 or len(head) - cut > 120:
             break
         item = head[:cut]
@@ -499,7 +501,7 @@ def parse_legal_basis(text: str, problems: list[str]) -> list[LegalRef]:
     seen_in_row: set[str] = set()
     for index, found in enumerate(numbers):
         following = body[found.end :]
-        glued = following[:1] != "" and not following[:1].isspace() and (following[:1].isalnum() or following[:1] in "(\"“")
+        glued = following[:1] != "" and not following[:1].isspace() and (following[:1].isalnum() or following[:1] in '("“')
         spaced = following[:1] != "" and following[:1].isspace()
         following_number = numbers[index + 1] if index + 1 < len(numbers) and numbers[index + 1].start == found.end else None
         if following_number and _same_document(found.number, following_number.number):
@@ -642,7 +644,6 @@ def _merge_refs(refs: list[LegalRef]) -> list[LegalRef]:
 
 # --- results (ket_qua_xu_ly) -------------------------------------------------------------------
 
-_RESULT_CODE = re.compile(rf"Mã\s*:\s*(?:(?:[A-Z0-9]+[.\-])*[A-Z]*\d+|[A-Z]{{2,}}?(?=[A-ZĐ][{_LOWER}]|$))")
 _RESULT_JUNK = re.compile(r"Từ khóa|Mô tả|Chọn cơ quan thực hiện")
 
 
@@ -650,13 +651,21 @@ def parse_results(text: str, problems: list[str]) -> str:
     """Result names joined by "; ", without "Mã: KQ..." codes and the page junk after them."""
     if not text:
         return ""
-    codes = list(_RESULT_CODE.finditer(text))
-    body = text[: codes[-1].end()] if codes else text
-    if not codes and (junk := _RESULT_JUNK.search(body)):
-        body = body[: junk.start()]
-    names = [_strip_punct(name).lstrip(".").strip() for name in _RESULT_CODE.split(body)]
-    names = [_one_line(name) for name in names if name and name != _NO_INFO]
-    if not codes and names:
+    last_code = text.rfind("Mã:")
+    if junk := _RESULT_JUNK.search(text, max(last_code, 0)):
+        text = text[: junk.start()]
+    pieces = re.split(r"Mã\s*:", text)
+    names = [pieces[0]]
+    for piece in pieces[1:]:
+        # The code runs into the next name: "KQ.G19.000462Văn bản ...", "KQ.G01.00023Thẻ căn cước".
+        match = re.match(r"\s*([A-Za-z0-9_.\-]*)", piece)
+        token, after = match.group(1), piece[match.end() :]
+        if (after[:1].isalpha() or after[:1] == " ") and (word := re.search(r"(?<=.)[A-Z][a-z]*$", token)):
+            token = token[: word.start()]
+        if token:  # else the "code" is free text ("Mã: Chưa xác định"): drop it
+            names.append(piece[match.start(1) + len(token) :])
+    names = [_one_line(_strip_punct(name).lstrip(".").strip()) for name in names]
+    names = [name for name in names if name and name != _NO_INFO]
+    if last_code < 0 and names:
         problems.append("ket_qua_xu_ly: no result codes; kept the text as one result")
-    unique = list(dict.fromkeys(names))
-    return "; ".join(unique)
+    return "; ".join(dict.fromkeys(names))

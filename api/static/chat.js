@@ -1,38 +1,26 @@
 /* Citizen chat page of the public portal. Plain JS, no libraries, no build step.
- * Server text is only ever put into the page through textContent/createElement,
- * never innerHTML, so HTML in any field shows as text. */
+ * Server text only ever reaches the page through textContent / createElement (never innerHTML),
+ * so HTML in any field shows as text. Sections: strings, helpers, rendering, conversation, API, init. */
 (() => {
   "use strict";
 
-  const MAX_LEN = 2000;
-  const POLL_MS = 3000;
-  const TIMEOUT_MS = 30000;
-  const KEY_LANG = "helpdesk.lang";             // localStorage
-  const KEY_CONV = "helpdesk.conversation_id";  // sessionStorage
-  const REQUEST_HUMAN = "/request_human";
+  const MAX_LEN = 2000, POLL_MS = 3000, TIMEOUT_MS = 30000, REQUEST_HUMAN = "/request_human";
+  const KEY_LANG = "helpdesk.lang", KEY_CONV = "helpdesk.conversation_id";  // localStorage, sessionStorage
 
-  // ---- UI strings -------------------------------------------------------------------------
+  // ---- UI strings (the page's only source of UI text; templates carry data-i18n keys) ----------------
   const I18N = {
     vi: {
-      pageTitle: "Cổng Dịch vụ công — Trợ lý ảo", portalName: "Cổng Dịch vụ công — Trợ lý ảo",
+      portalName: "Cổng Dịch vụ công — Trợ lý ảo", skip: "Bỏ qua, đến khung trò chuyện",
       toggleLabel: "VI | EN: Chuyển sang tiếng Anh (Switch to English)",
-      skip: "Bỏ qua, đến khung trò chuyện",
       footer: "Thông tin chỉ mang tính hướng dẫn; văn bản gốc được dẫn nguồn có giá trị pháp lý.",
-      chatTitle: "Hỏi đáp thủ tục hành chính",
-      chatIntro: "Câu trả lời dựa trên hướng dẫn thủ tục chính thức, có dẫn nguồn.",
-      logLabel: "Nội dung trò chuyện", inputLabel: "Câu hỏi của bạn",
-      placeholder: "Ví dụ: Làm hộ chiếu cần giấy tờ gì?",
-      hint: "Nhấn Enter để gửi, Shift+Enter để xuống dòng.", send: "Gửi",
-      counter: "{n}/{max}", typing: "Trợ lý đang trả lời…", newTab: "(mở trong thẻ mới)",
+      chatTitle: "Hỏi đáp thủ tục hành chính", chatIntro: "Câu trả lời dựa trên hướng dẫn thủ tục chính thức, có dẫn nguồn.",
+      logLabel: "Nội dung trò chuyện", inputLabel: "Câu hỏi của bạn", placeholder: "Ví dụ: Làm hộ chiếu cần giấy tờ gì?",
+      hint: "Nhấn Enter để gửi, Shift+Enter để xuống dòng.", send: "Gửi", counter: "{n}/{max}",
+      typing: "Trợ lý đang trả lời…", newTab: "(mở trong thẻ mới)",
       you: "Bạn", bot: "Trợ lý ảo", agent: "Tổng đài viên", notSent: "Chưa gửi được",
-      welcome: "Xin chào! Tôi là trợ lý ảo của Cổng Dịch vụ công. Tôi có thể hướng dẫn bạn về " +
-        "thủ tục hành chính: giấy tờ cần chuẩn bị, lệ phí, thời hạn và nơi nộp. Bạn cần hỗ trợ gì?",
-      suggestions: [
-        { title: "Đăng ký thường trú cần giấy tờ gì?", payload: "Đăng ký thường trú cần giấy tờ gì?" },
-        { title: "Làm lại căn cước bị mất", payload: "Làm lại căn cước bị mất" },
-        { title: "Gặp tổng đài viên", payload: REQUEST_HUMAN },
-      ],
-      requestHuman: "Gặp tổng đài viên",
+      welcome: "Xin chào! Tôi là trợ lý ảo của Cổng Dịch vụ công. Tôi có thể hướng dẫn bạn về thủ tục hành chính: " +
+        "giấy tờ cần chuẩn bị, lệ phí, thời hạn và nơi nộp. Bạn cần hỗ trợ gì?",
+      suggestions: ["Đăng ký thường trú cần giấy tờ gì?", "Làm lại căn cước bị mất"], requestHuman: "Gặp tổng đài viên",
       sec_steps: "Các bước thực hiện", sec_documents: "Thành phần hồ sơ", sec_channels: "Cách thức thực hiện",
       sec_where: "Nơi thực hiện", sec_conditions: "Điều kiện", sec_result: "Kết quả", sec_legal: "Căn cứ pháp lý",
       related: "Thủ tục liên quan", col_channel: "Hình thức", col_time: "Thời hạn", col_fee: "Phí, lệ phí", col_note: "Ghi chú",
@@ -43,32 +31,24 @@
       errGeneric: "Xin lỗi, hệ thống đang bận nên chưa gửi được tin nhắn. Vui lòng thử lại sau ít phút.",
       errNetwork: "Xin lỗi, không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
       expired: "Phiên trò chuyện trước đã kết thúc. Tin nhắn tiếp theo sẽ bắt đầu cuộc trò chuyện mới.",
-      state_waiting: "Đang chờ kết nối với tổng đài viên…",
-      state_agent: "Bạn đang trò chuyện với tổng đài viên.",
+      state_waiting: "Đang chờ kết nối với tổng đài viên…", state_agent: "Bạn đang trò chuyện với tổng đài viên.",
       state_closed: "Cuộc trò chuyện đã kết thúc. Gửi tin nhắn mới để bắt đầu lại.",
     },
     en: {
-      pageTitle: "Public Service Portal — Virtual Assistant", portalName: "Public Service Portal — Virtual Assistant",
+      portalName: "Public Service Portal — Virtual Assistant", skip: "Skip to the conversation",
       toggleLabel: "VI | EN: Chuyển sang tiếng Việt (Switch to Vietnamese)",
-      skip: "Skip to the conversation",
       footer: "Information is for guidance only; the cited official guide prevails.",
-      chatTitle: "Ask about administrative procedures",
-      chatIntro: "Answers are based on the official procedure guides, with their source.",
-      logLabel: "Conversation", inputLabel: "Your question",
-      placeholder: "E.g. What documents do I need for a passport?",
-      hint: "Press Enter to send, Shift+Enter for a new line.", send: "Send",
-      counter: "{n}/{max}", typing: "The assistant is typing…", newTab: "(opens in a new tab)",
+      chatTitle: "Ask about administrative procedures", chatIntro: "Answers are based on the official procedure guides, with their source.",
+      logLabel: "Conversation", inputLabel: "Your question", placeholder: "E.g. What documents do I need for a passport?",
+      hint: "Press Enter to send, Shift+Enter for a new line.", send: "Send", counter: "{n}/{max}",
+      typing: "The assistant is typing…", newTab: "(opens in a new tab)",
       you: "You", bot: "Virtual assistant", agent: "Support agent", notSent: "Not sent",
-      welcome: "Hello! I am the virtual assistant of the Public Service Portal. I can guide you through " +
-        "administrative procedures: documents to prepare, fees, processing time and where to apply. How can I help?",
-      suggestions: [
-        { title: "What documents do I need to register permanent residence?", payload: "What documents do I need to register permanent residence?" },
-        { title: "Replace a lost ID card", payload: "Replace a lost ID card" },
-        { title: "Talk to a person", payload: REQUEST_HUMAN },
-      ],
+      welcome: "Hello! I am the virtual assistant of the Public Service Portal. I can guide you through administrative " +
+        "procedures: documents to prepare, fees, processing time and where to apply. How can I help?",
+      suggestions: ["What documents do I need to register permanent residence?", "Replace a lost ID card"],
       requestHuman: "Talk to a person",
-      sec_steps: "Steps", sec_documents: "Required documents", sec_channels: "How to apply",
-      sec_where: "Where to apply", sec_conditions: "Conditions", sec_result: "Result", sec_legal: "Legal basis",
+      sec_steps: "Steps", sec_documents: "Required documents", sec_channels: "How to apply", sec_where: "Where to apply",
+      sec_conditions: "Conditions", sec_result: "Result", sec_legal: "Legal basis",
       related: "Related procedures", col_channel: "Channel", col_time: "Processing time", col_fee: "Fee", col_note: "Note",
       citation: "Source: {title} (code {code})", updated: " · updated {date}", online: "Apply online",
       fbAsk: "Was this answer helpful?", fbUp: "Helpful", fbDown: "Not helpful",
@@ -77,8 +57,7 @@
       errGeneric: "Sorry, the service is busy and your message was not sent. Please try again in a few minutes.",
       errNetwork: "Sorry, the server could not be reached. Please check your connection and try again.",
       expired: "The previous conversation has ended. Your next message will start a new one.",
-      state_waiting: "Waiting for a support agent to join…",
-      state_agent: "You are chatting with a support agent.",
+      state_waiting: "Waiting for a support agent to join…", state_agent: "You are chatting with a support agent.",
       state_closed: "The conversation has ended. Send a new message to start again.",
     },
   };
@@ -86,28 +65,22 @@
   // aspect of the question → card section to highlight
   const ASPECT_SECTION = { fee: "channels", time: "channels", online: "channels", documents: "documents",
     steps: "steps", where: "where", conditions: "conditions", result: "result" };
-
-  const state = {
-    lang: "vi", conversationId: null, lastId: null, chatState: null,
-    busy: false, polling: false, seen: new Set(), echoes: [], welcome: null,
-  };
+  const state = { lang: "vi", conversationId: null, lastId: null, chatState: null,
+    busy: false, polling: false, seen: new Set(), echoes: [], welcome: null };
   let ui = null;
 
-  // ---- helpers ----------------------------------------------------------------------------
+  // ---- helpers ------------------------------------------------------------------------------
   function t(key, vars) {
-    let s = I18N[state.lang][key];
-    if (s === undefined) s = I18N.vi[key];
-    if (typeof s === "string" && vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-    return s;
+    const s = I18N[state.lang][key] !== undefined ? I18N[state.lang][key] : I18N.vi[key];
+    return typeof s === "string" && vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
   }
 
   /** Read (value omitted), write, or remove (value null) a key; storage may be unavailable. */
   function store(area, key, value) {
     try {
-      const s = window[area];
-      if (value === undefined) return s.getItem(key);
-      if (value === null) s.removeItem(key); else s.setItem(key, value);
-    } catch (e) { /* private mode / disabled storage: the choice lives in memory only */ }
+      if (value === undefined) return window[area].getItem(key);
+      if (value === null) window[area].removeItem(key); else window[area].setItem(key, value);
+    } catch (e) { /* private mode / storage disabled: keep it in memory only */ }
     return null;
   }
 
@@ -124,108 +97,87 @@
     return node;
   }
 
-  function safeUrl(raw) {
-    if (!raw) return null;
-    try {
-      const u = new URL(String(raw), window.location.href);
-      return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
-    } catch (e) { return null; }
+  function safeUrl(raw) {  // only http(s) links, never javascript: and friends
+    try { const u = new URL(String(raw), window.location.href); return raw && /^https?:$/.test(u.protocol) ? u.href : null; }
+    catch (e) { return null; }
   }
 
   function extLink(href, text, cls, testid) {
     const url = safeUrl(href);
-    if (!url) return el("span", { class: cls, "data-testid": testid, text });
-    return el("a", { href: url, target: "_blank", rel: "noopener", class: cls, "data-testid": testid,
-      "aria-describedby": "newtab-hint", text });
+    return url ? el("a", { href: url, target: "_blank", rel: "noopener", class: cls, "data-testid": testid,
+      "aria-describedby": "newtab-hint", text }) : el("span", { class: cls, "data-testid": testid, text });
   }
 
   function fmtDate(iso) {
     const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
-    if (!m) return String(iso || "");
-    return state.lang === "vi" ? `${m[3]}/${m[2]}/${m[1]}` : `${m[1]}-${m[2]}-${m[3]}`;
+    return !m ? String(iso || "") : state.lang === "vi" ? `${m[3]}/${m[2]}/${m[1]}` : `${m[1]}-${m[2]}-${m[3]}`;
   }
 
   function fmtTime(iso) {
-    const d = iso ? new Date(iso) : null;
-    if (!d || isNaN(d.getTime())) return null;
-    return d.toLocaleTimeString(state.lang === "vi" ? "vi-VN" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+    const d = new Date(iso || NaN);
+    return isNaN(d.getTime()) ? null
+      : d.toLocaleTimeString(state.lang === "vi" ? "vi-VN" : "en-GB", { hour: "2-digit", minute: "2-digit" });
   }
 
   const nonEmpty = (list) => (Array.isArray(list) && list.length ? list : null);
 
-  // ---- rendering ---------------------------------------------------------------------------
-  function addNode(node) {
-    ui.log.insertBefore(node, ui.typing);
-    return node;
-  }
+  // ---- rendering ----------------------------------------------------------------------------
+  const addNode = (node) => ui.log.insertBefore(node, ui.typing);
+  const notice = (text) => addNode(el("div", { class: "notice", "data-testid": "system-notice", text }));
 
   function shell(sender, createdAt) {
     const who = { citizen: "you", agent: "agent" }[sender] || "bot";
-    const meta = el("div", { class: "msg__meta" }, el("span", { class: "msg__who", text: t(who) }));
     const time = fmtTime(createdAt);
-    if (time) meta.append(el("time", { datetime: createdAt, text: time }));
+    const meta = el("div", { class: "msg__meta" }, el("span", { class: "msg__who", text: t(who) }),
+      time ? el("time", { datetime: createdAt, text: time }) : null);
     const body = el("div", { class: "msg__body" });
     const node = el("div", { class: `msg msg--${who === "you" ? "citizen" : who}`, "data-testid": "chat-message",
       "data-sender": sender }, meta, body);
     return { node, body };
   }
 
-  function notice(text) {
-    return addNode(el("div", { class: "notice", "data-testid": "system-notice", text }));
-  }
-
   function buttonRow(buttons) {
     const row = el("div", { class: "chips" });
     for (const b of buttons) {
-      const payload = (b && (b.payload || b.title)) || "";
-      const title = (b && (b.title || b.payload)) || "";
-      if (!payload) continue;
-      row.append(el("button", { type: "button", class: "chip", "data-testid": "chat-button", "data-payload": payload,
-        text: title, on: { click: () => send(payload, title) } }));
+      const payload = (b && (b.payload || b.title)) || "", title = (b && (b.title || b.payload)) || "";
+      if (payload) row.append(el("button", { type: "button", class: "chip", "data-testid": "chat-button",
+        "data-payload": payload, text: title, on: { click: () => send(payload, title) } }));
     }
     return row.childElementCount ? row : null;
   }
 
   function documentsSection(groups) {
-    if (!nonEmpty(groups)) return null;
-    return el("div", {}, groups.map((g) => [
+    return nonEmpty(groups) && el("div", {}, groups.map((g) => [
       g.case ? el("p", { class: "card__case", text: g.case }) : null,
-      el("ul", {}, (g.items || []).map((item) => el("li", { text: item }))),
-    ]));
+      el("ul", {}, (g.items || []).map((item) => el("li", { text: item })))]));
   }
 
   function channelsSection(channels) {
-    if (!nonEmpty(channels)) return null;
     const cols = [["col_channel", (c) => c.label || c.kind], ["col_time", (c) => c.time],
       ["col_fee", (c) => c.fee], ["col_note", (c) => c.note]];
-    return el("table", { class: "card__table" },
+    return nonEmpty(channels) && el("table", { class: "card__table" },
       el("thead", {}, el("tr", {}, cols.map(([k]) => el("th", { scope: "col", text: t(k) })))),
       el("tbody", {}, channels.map((c) => el("tr", {}, cols.map(([k, get], i) =>
         el(i === 0 ? "th" : "td", { scope: i === 0 ? "row" : null, "data-label": t(k), text: get(c) || "—" }))))));
   }
 
   function guideCard(g, aspect) {
-    const focus = ASPECT_SECTION[aspect];
     const text = (s) => (s ? el("p", { class: "card__text", text: s }) : null);
     const sections = [
       ["steps", nonEmpty(g.steps) && el("ol", {}, g.steps.map((s) => el("li", { text: s })))],
       ["documents", documentsSection(g.documents)],
       ["channels", channelsSection(g.channels)],
-      ["where", text(g.where)],
-      ["conditions", text(g.conditions)],
-      ["result", text(g.result)],
+      ["where", text(g.where)], ["conditions", text(g.conditions)], ["result", text(g.result)],
       ["legal", nonEmpty(g.legal_basis) && el("ul", {}, g.legal_basis.map((l) =>
         el("li", {}, el("strong", { text: l.number || "" }), l.title ? ` ${l.title}` : "")))],
     ];
     const card = el("section", { class: "card", "data-testid": "answer-card", "data-code": g.code,
       "data-version": g.version }, el("h2", { class: "card__title", text: g.title }), text(g.summary));
     for (const [key, content] of sections) {
-      if (!content) continue;
-      card.append(el("section", { class: `card__section${key === focus ? " is-focus" : ""}`, "data-section": key },
-        el("h3", { class: "card__heading", text: t(`sec_${key}`) }), content));
+      if (content) card.append(el("section", { class: `card__section${key === ASPECT_SECTION[aspect] ? " is-focus" : ""}`,
+        "data-section": key }, el("h3", { class: "card__heading", text: t(`sec_${key}`) }), content));
     }
-    let cite = t("citation", { title: g.title, code: g.code });
-    if (g.updated_at) cite += t("updated", { date: fmtDate(g.updated_at) });
+    const cite = t("citation", { title: g.title, code: g.code }) + (g.updated_at ? t("updated", { date: fmtDate(g.updated_at) }) : "");
     card.append(el("footer", { class: "card__footer" }, extLink(g.source_url, cite, "card__cite", "answer-citation"),
       safeUrl(g.online_url) ? extLink(g.online_url, t("online"), "btn btn--online", "answer-online") : null));
     return card;
@@ -233,18 +185,16 @@
 
   function feedback(messageId) {
     const note = el("span", { class: "feedback__note" });
-    const box = el("div", { class: "feedback", tabindex: "-1" }, el("span", { class: "feedback__ask", text: t("fbAsk") }));
     const mk = (helpful) => el("button", { type: "button", class: "fb", "aria-pressed": "false",
       "data-testid": helpful ? "feedback-up" : "feedback-down", on: { click: () => submit(helpful) } },
     el("span", { "aria-hidden": "true", text: helpful ? "👍 " : "👎 " }), t(helpful ? "fbUp" : "fbDown"));
-    const up = mk(true);
-    const down = mk(false);
+    const up = mk(true), down = mk(false);
+    const box = el("div", { class: "feedback", tabindex: "-1" }, el("span", { text: t("fbAsk") }), up, down, note);
     async function submit(helpful) {
       const hadFocus = box.contains(document.activeElement);
       up.disabled = down.disabled = true;
       if (hadFocus) box.focus();  // keep keyboard focus from falling back to <body>
-      const res = await api("POST", `/api/chat/messages/${encodeURIComponent(messageId)}/feedback`,
-        { helpful, reason: null });
+      const res = await api("POST", `/api/chat/messages/${encodeURIComponent(messageId)}/feedback`, { helpful, reason: null });
       if (res.ok) {
         (helpful ? up : down).setAttribute("aria-pressed", "true");
         note.textContent = t("fbThanks");
@@ -253,7 +203,6 @@
         note.textContent = t("fbError");
       }
     }
-    box.append(up, down, note);
     return box;
   }
 
@@ -261,23 +210,20 @@
     const guide = answer.guide || null;
     if (guide) body.append(guideCard(guide, answer.aspect));
     const related = (answer.procedures || []).filter((p) => p && (!guide || p.code !== guide.code));
-    if (answer.status !== "clarify" && related.length) {
+    if (answer.status !== "clarify" && related.length) {  // clarify lists its choices as buttons instead
       body.append(el("div", { class: "related" }, el("p", { class: "related__title", text: t("related") }),
         el("ul", {}, related.map((p) => el("li", {}, extLink(p.url, p.title || p.code, "related__link"))))));
     }
     if (answer.status === "answered" && messageId) body.append(feedback(messageId));
   }
 
-  /** Render one server message; returns its node, or null when it was already on screen. */
+  /** Render one server message; returns its node, or null when it is already on screen. */
   function renderMessage(msg) {
-    if (!msg || typeof msg !== "object") return null;
-    if (msg.id) {
-      if (state.seen.has(msg.id)) return null;
-      state.seen.add(msg.id);
-    }
-    if (msg.sender === "citizen") {
+    if (!msg || typeof msg !== "object" || (msg.id && state.seen.has(msg.id))) return null;
+    if (msg.id) state.seen.add(msg.id);
+    if (msg.sender === "citizen") {  // our own message, already shown when it was sent?
       const i = state.echoes.indexOf(String(msg.text || "").trim());
-      if (i >= 0) { state.echoes.splice(i, 1); return null; }  // already shown when it was sent
+      if (i >= 0) return state.echoes.splice(i, 1) && null;
     }
     if (msg.sender === "system") return notice(msg.text || "");
     const { node, body } = shell(msg.sender, msg.created_at);
@@ -286,9 +232,8 @@
     const answer = msg.answer && typeof msg.answer === "object" ? msg.answer : null;
     if (answer) renderAnswer(body, answer, msg.id);
     const buttons = Array.isArray(msg.buttons) ? msg.buttons.slice() : [];
-    if (answer && answer.status === "unanswerable" && !buttons.some((b) => b && b.payload === REQUEST_HUMAN)) {
+    if (answer && answer.status === "unanswerable" && !buttons.some((b) => b && b.payload === REQUEST_HUMAN))
       buttons.push({ title: t("requestHuman"), payload: REQUEST_HUMAN });
-    }
     if (buttons.length) body.append(buttonRow(buttons) || "");
     return addNode(node);
   }
@@ -297,20 +242,17 @@
     const { node, body } = shell("bot");
     node.classList.add("msg--welcome");
     node.setAttribute("data-testid", "welcome");
-    body.append(el("p", { class: "msg__text", text: t("welcome") }), buttonRow(t("suggestions")));
+    const chips = t("suggestions").map((s) => ({ title: s, payload: s }));
+    body.append(el("p", { class: "msg__text", text: t("welcome") }),
+      buttonRow(chips.concat({ title: t("requestHuman"), payload: REQUEST_HUMAN })));
     return node;
   }
 
-  function nearBottom() {
-    return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 120;
-  }
+  const nearBottom = () => ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 120;
+  /** Scroll to a new message's top (long answer cards read from the start), or to the end. */
+  const reveal = (node) => { ui.log.scrollTop = node ? node.offsetTop - 8 : ui.log.scrollHeight; };  // log is position: relative
 
-  /** Bring a new message into view: its top, so long answer cards are read from the start. */
-  function reveal(node) {
-    ui.log.scrollTop = node ? node.offsetTop - 8 : ui.log.scrollHeight;  // .chat-log is position: relative
-  }
-
-  // ---- conversation state ------------------------------------------------------------------
+  // ---- conversation -------------------------------------------------------------------------
   function setConversation(id) {
     if ((id || null) === state.conversationId) return;
     state.conversationId = id || null;
@@ -332,7 +274,7 @@
     let first = null;
     for (const msg of Array.isArray(data.messages) ? data.messages : []) {
       const node = renderMessage(msg);
-      if (node && !first) first = node;
+      first = first || node;
       if (msg && msg.id) state.lastId = msg.id;
     }
     setChatState(data.state);
@@ -348,42 +290,31 @@
     if (busy) reveal(null);
   }
 
-  // ---- API -----------------------------------------------------------------------------------
+  // ---- API ----------------------------------------------------------------------------------
   async function api(method, url, body) {
     try {
-      const res = await fetch(url, {
-        method, credentials: "same-origin",
+      const res = await fetch(url, { method, credentials: "same-origin", body: body ? JSON.stringify(body) : undefined,
         headers: body ? { Accept: "application/json", "Content-Type": "application/json" } : { Accept: "application/json" },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: typeof AbortSignal !== "undefined" && AbortSignal.timeout ? AbortSignal.timeout(TIMEOUT_MS) : undefined,
-      });
-      let data = null;
-      try { data = await res.json(); } catch (e) { /* empty or non-JSON body */ }
+        signal: window.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(TIMEOUT_MS) : undefined });
+      const data = await res.json().catch(() => null);  // empty or non-JSON body
       return { ok: res.ok, status: res.status, data };
-    } catch (e) {
-      return { ok: false, status: 0, data: null };  // offline, timeout, CORS…
-    }
+    } catch (e) { return { ok: false, status: 0, data: null }; }  // offline, timeout…
   }
 
-  function errorText(res) {
+  function errorText(res) {  // FastAPI: {"detail": "..."} or 422 {"detail": [{"msg": ...}]}
     if (res.status === 0) return t("errNetwork");
     const d = res.data && res.data.detail;
-    let detail = "";
-    if (typeof d === "string") detail = d;
-    else if (Array.isArray(d)) {
-      detail = d.map((x) => (x && x.msg ? String(x.msg).replace(/^Value error, /, "") : "")).filter(Boolean).join("; ");
-    }
+    const detail = typeof d === "string" ? d : Array.isArray(d)
+      ? d.map((x) => String((x && x.msg) || "").replace(/^Value error, /, "")).filter(Boolean).join("; ") : "";
     return detail ? t("errSend", { detail }) : t("errGeneric");
   }
 
-  const postMessage = (text) => api("POST", "/api/chat/messages",
-    { conversation_id: state.conversationId, text, lang: state.lang });
+  const postMessage = (text) => api("POST", "/api/chat/messages", { conversation_id: state.conversationId, text, lang: state.lang });
 
-  /** Send text; `title` is given for buttons (shown instead of the payload, and not put back in the box). */
+  /** Send text; `title` is given for buttons (shown instead of the payload, never put back in the box). */
   async function send(raw, title) {
-    const text = String(raw || "").trim();
+    const text = String(raw || "").trim(), typed = title === undefined;
     if (!text || state.busy) return;
-    const typed = title === undefined;
     const { node: echo, body } = shell("citizen", new Date().toISOString());
     body.append(el("p", { class: "msg__text", text: typed ? text : title }));
     reveal(addNode(echo));
@@ -391,7 +322,7 @@
     if (typed) { ui.input.value = ""; updateCounter(); }
     setBusy(true);
     let res = await postMessage(text);
-    if (res.status === 404 && state.conversationId) {  // conversation expired server-side: start again
+    if (res.status === 404 && state.conversationId) {  // conversation gone server-side: start a new one
       setConversation(null);
       res = await postMessage(text);
     }
@@ -400,8 +331,7 @@
       setConversation(res.data.conversation_id);
       receive(res.data, "reply");
     } else {
-      const i = state.echoes.lastIndexOf(text);
-      if (i >= 0) state.echoes.splice(i, 1);
+      if (state.echoes.lastIndexOf(text) >= 0) state.echoes.splice(state.echoes.lastIndexOf(text), 1);
       echo.classList.add("is-failed");
       echo.querySelector(".msg__meta").append(el("span", { class: "msg__failed", text: t("notSent") }));
       reveal(notice(errorText(res)));
@@ -412,9 +342,8 @@
 
   async function poll(quiet) {
     if (!state.conversationId || state.busy || state.polling) return;
-    const id = state.conversationId;
+    const id = state.conversationId, after = state.lastId ? `?after=${encodeURIComponent(state.lastId)}` : "";
     state.polling = true;
-    const after = state.lastId ? `?after=${encodeURIComponent(state.lastId)}` : "";
     const res = await api("GET", `/api/chat/${encodeURIComponent(id)}/messages${after}`);
     state.polling = false;
     if (id !== state.conversationId) return;  // a new conversation started meanwhile
@@ -425,22 +354,18 @@
     }
   }
 
-  // ---- language & composer ---------------------------------------------------------------
+  // ---- language, composer, start-up -----------------------------------------------------------
   function applyLang(lang) {
     state.lang = I18N[lang] ? lang : "vi";
     document.documentElement.lang = state.lang;
-    document.title = t("pageTitle");
+    document.title = t("portalName");
     document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
-    document.querySelectorAll("[data-i18n-label]").forEach((n) => { n.setAttribute("aria-label", t(n.dataset.i18nLabel)); });
-    ui.toggle.querySelectorAll("[data-lang]").forEach((n) => n.classList.toggle("is-active", n.dataset.lang === state.lang));
+    document.querySelectorAll("[data-i18n-label]").forEach((n) => n.setAttribute("aria-label", t(n.dataset.i18nLabel)));
+    if (ui.toggle) ui.toggle.querySelectorAll("[data-lang]").forEach((n) => n.classList.toggle("is-active", n.dataset.lang === state.lang));
     updateCounter();
     if (state.chatState) setChatState(state.chatState);
-    if (state.welcome) {
-      const fresh = renderWelcome();
-      state.welcome.replaceWith(fresh);
-      state.welcome = fresh;
-    }
+    if (state.welcome) state.welcome.replaceWith((state.welcome = renderWelcome()));
   }
 
   function updateCounter() {
@@ -452,14 +377,10 @@
   }
 
   function init() {
-    ui = {
-      log: document.getElementById("chat-log"), typing: document.getElementById("chat-typing"),
-      status: document.getElementById("chat-status"), form: document.getElementById("chat-form"),
-      input: document.getElementById("chat-input"), send: document.getElementById("chat-send"),
-      counter: document.getElementById("chat-counter"), toggle: document.querySelector("[data-testid='lang-toggle']"),
-    };
+    const byId = (id) => document.getElementById(`chat-${id}`);
+    ui = { log: byId("log"), typing: byId("typing"), status: byId("status"), form: byId("form"), input: byId("input"),
+      send: byId("send"), counter: byId("counter"), toggle: document.querySelector("[data-testid='lang-toggle']") };
     if (!ui.log || !ui.form || !ui.input) return;
-
     const saved = store("localStorage", KEY_LANG);
     applyLang(I18N[saved] ? saved : document.documentElement.lang);
     state.welcome = addNode(renderWelcome());
@@ -467,20 +388,18 @@
     ui.form.addEventListener("submit", (e) => { e.preventDefault(); send(ui.input.value); });
     ui.input.addEventListener("input", updateCounter);
     ui.input.addEventListener("keydown", (e) => {
-      // Enter sends, Shift+Enter is a newline; never send mid-composition (Vietnamese IMEs use it)
+      // Enter sends, Shift+Enter is a newline; never send mid-composition (Vietnamese IMEs compose)
       if (e.key !== "Enter" || e.shiftKey || e.isComposing || e.keyCode === 229) return;
       e.preventDefault();
       send(ui.input.value);
     });
-    if (ui.toggle) {
-      ui.toggle.addEventListener("click", () => {
-        applyLang(state.lang === "vi" ? "en" : "vi");
-        store("localStorage", KEY_LANG, state.lang);
-      });
-    }
+    if (ui.toggle) ui.toggle.addEventListener("click", () => {
+      applyLang(state.lang === "vi" ? "en" : "vi");
+      store("localStorage", KEY_LANG, state.lang);
+    });
 
     state.conversationId = store("sessionStorage", KEY_CONV) || null;
-    if (state.conversationId) poll(true);  // restore this tab's conversation after a reload
+    if (state.conversationId) poll(true);  // a reload restores this tab's conversation
     window.setInterval(() => poll(false), POLL_MS);
     document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(false); });
   }

@@ -33,7 +33,11 @@ class FakeRasa:
             return httpx.Response(200, json={"model_file": "test.tar.gz"})
         body = json.loads(request.content)
         self.received.append(body)
-        custom = {"kind": "answer", "text": "Lệ phí ...", "answer": {"status": "answered", "procedures": [], "aspect": "fee", "guide": None}}
+        custom = {
+            "kind": "answer",
+            "text": "Lệ phí ...",
+            "answer": {"status": "answered", "procedures": [], "aspect": "fee", "guide": None},
+        }
         return httpx.Response(200, json=[{"recipient_id": body["sender"], "custom": custom}])
 
 
@@ -62,7 +66,9 @@ def test_a_turn_stores_both_sides_and_forwards_to_rasa(client: TestClient, rasa:
     assert body["state"] == "bot"
     [reply] = body["messages"]
     assert reply["sender"] == "bot" and reply["kind"] == "answer" and reply["answer"]["status"] == "answered"
-    assert rasa.received == [{"sender": body["conversation_id"], "message": "đăng ký thường trú hết bao nhiêu tiền", "metadata": {"lang": "vi"}}]
+    assert rasa.received == [
+        {"sender": body["conversation_id"], "message": "đăng ký thường trú hết bao nhiêu tiền", "metadata": {"lang": "vi"}}
+    ]
 
     history = client.get(f"/api/chat/{body['conversation_id']}/messages").json()["messages"]
     assert [m["sender"] for m in history] == ["citizen", "bot"]
@@ -126,7 +132,7 @@ def test_search_endpoint(client: TestClient) -> None:
 
 def test_chat_page_and_openapi(client: TestClient) -> None:
     page = client.get("/")
-    assert page.status_code == 200 and 'aria-live' in page.text
+    assert page.status_code == 200 and "aria-live" in page.text
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/chat/messages", "/api/chat/{conversation_id}/messages", "/api/health", "/api/search"} <= set(paths)
 

@@ -61,7 +61,13 @@ def test_a_new_topic_replaces_the_current_procedure(service: KnowledgeService) -
 
 @pytest.mark.parametrize(
     ("question", "aspect"),
-    [("lệ phí bao nhiêu", "fee"), ("cần giấy tờ gì", "documents"), ("how long does it take", "time"), ("nộp ở đâu", "where"), ("hello", "overview")],
+    [
+        ("lệ phí bao nhiêu", "fee"),
+        ("cần giấy tờ gì", "documents"),
+        ("how long does it take", "time"),
+        ("nộp ở đâu", "where"),
+        ("hello", "overview"),
+    ],
 )
 def test_aspect_detection(question: str, aspect: str) -> None:
     assert detect_aspect(question) == aspect
