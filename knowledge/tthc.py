@@ -6,9 +6,12 @@ this module splits them back using the fixed column headers and the shapes of
 the values (times, fees, quantities, document numbers)::
 
     for path, raw, error in read_records(Path("../shared/data/tthc")):
-        parsed = parse_record(raw) if raw is not None else None
-        parsed.guide          # a Guide (origin="tthc"), or None without code/title
-        parsed.problems       # ["cach_thuc_thuc_hien: could not split channel rows", ...]
+        if raw is None:
+            print(error)        # "1.000001.json: not valid JSON (...)"
+            continue
+        parsed = parse_record(raw)
+        parsed.guide            # a Guide (origin="tthc"), or None without code/title
+        parsed.problems         # ["cach_thuc_thuc_hien: could not split channel rows (...)", ...]
 
 Parsing never raises on bad content: a section that cannot be split is kept as
 one block (one step, one document case, ...) and reported in ``problems``.
@@ -79,19 +82,19 @@ def parse_record(raw: Any) -> ParsedRecord:
         missing = " and ".join(name for name, value in (("code (ma_thu_tuc)", code), ("title (ten_thu_tuc)", title)) if not value)
         return ParsedRecord(guide=None, problems=[*problems, f"record: no {missing}"])
 
-    raw_text = text("raw_text")
+    raw_text, channels_text = text("raw_text"), text("cach_thuc_thuc_hien")
     steps_text = _recover_steps(text("trinh_tu_thuc_hien"), raw_text, problems)
-    documents_text = _recover_documents(text("thanh_phan_ho_so"), text("cach_thuc_thuc_hien"), raw_text, problems)
+    documents_text = _recover_documents(text("thanh_phan_ho_so"), channels_text, raw_text, problems)
 
     content = GuideContent(
         title=title,
         who=_one_line(text("doi_tuong_thuc_hien")),
-        steps=parse_steps(steps_text, problems),
-        documents=parse_documents(documents_text, problems),
-        channels=parse_channels(text("cach_thuc_thuc_hien"), problems),
+        steps=_parse_steps(steps_text, problems),
+        documents=_parse_documents(documents_text, problems),
+        channels=_parse_channels(channels_text, problems),
         where=text("dia_chi_tiep_nhan"),
         conditions=text("yeu_cau_dieu_kien"),
-        result=parse_results(text("ket_qua_xu_ly"), problems),
+        result=_parse_results(text("ket_qua_xu_ly"), problems),
     )
     guide = Guide(
         code=code,
@@ -99,7 +102,7 @@ def parse_record(raw: Any) -> ParsedRecord:
         domain=_one_line(text("linh_vuc")),
         level=_one_line(text("cap_thuc_hien")),
         agency=_one_line(text("co_quan_thuc_hien") or text("co_quan_co_tham_quyen")),
-        legal_basis=parse_legal_basis(text("can_cu_phap_ly"), problems),
+        legal_basis=_parse_legal_basis(text("can_cu_phap_ly"), problems),
         source_url=text("detail_url"),
         updated_at=None,
         status="published",
@@ -131,7 +134,8 @@ def _field(raw: dict[str, Any], key: str, problems: list[str]) -> str:
 def _clean(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", value)
+    value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\ufeff]", "", value)  # controls, zero widths
+    value = re.sub(r"\t+(?=\d\s?bản (?:chính|sao))", "", value)  # a tab before the document quantity column
     value = re.sub(r"[\uf000-\uf8ff]", "-", value)  # Wingdings bullets pasted from Word
     value = re.sub(r"[ \t\xa0\u2002-\u200a\u202f\u3000]+", " ", value)
     lines = (line.strip() for line in value.split("\n"))
@@ -204,15 +208,15 @@ _STEP_MARK = re.compile(
 # Top-level enumerations at the start of a line: "1. ...", "2) ...", "a) ...", "b. ...".
 _LINE_NUMBER = re.compile(r"^(\d{1,2})[.)]\s*(?=[^\W\d_])", re.M)
 _LINE_LETTER = re.compile(r"^([a-zđ])\)\s*(?=\S)", re.M)
-_LETTERS = "abcdđefghiklmnopqrstuvxy"
+_LETTERS = "abcdđeghiklmnopqrstuvxy"  # Vietnamese order; "đ)" may be left out
 
 
-def parse_steps(text: str, problems: list[str]) -> list[str]:
+def _parse_steps(text: str, problems: list[str]) -> list[str]:
     """Steps in order, "Bước n:" prefixes removed; sub-bullets stay inside their step."""
     if not text:
         problems.append("trinh_tu_thuc_hien: empty")
         return []
-    steps = _split_steps_bước(text) or _split_enumerated(text) or _split_bullets(text)
+    steps = _split_step_headings(text) or _split_enumerated(text) or _split_bullets(text)
     if steps:
         return steps
     if "\n" in text:
@@ -222,14 +226,17 @@ def parse_steps(text: str, problems: list[str]) -> list[str]:
     return [text]
 
 
-def _split_steps_bước(text: str) -> list[str]:
-    marks = []
+def _split_step_headings(text: str) -> list[str]:
+    marks: list[re.Match[str]] = []
     expected = 1
     for match in _STEP_MARK.finditer(text):
         number = int(match.group(1))
-        # Accept the next number in sequence, or a restart at 1 (a second case's steps);
-        # "tại Bước 2" further on is a reference, not a heading.
-        if number == expected or (number == 1 and marks):
+        # A heading starts a line or sentence, or has its own punctuation ("Bước 2:");
+        # "quay lại Bước 1 để ..." is a reference.
+        before = text[: match.start()].rstrip(" ")
+        heading = not before or before[-1] in "\n.;:)" or match.group(0).rstrip()[-1:] in ":.)-–"
+        # Accept the next number in sequence, or a restart at 1 (a second case's steps).
+        if heading and (number == expected or (number == 1 and marks)):
             marks.append(match)
             expected = number + 1
     if len(marks) < 2 and not (marks and marks[0].start() < 80):
@@ -239,14 +246,14 @@ def _split_steps_bước(text: str) -> list[str]:
 
 def _split_enumerated(text: str) -> list[str]:
     for pattern, order in ((_LINE_NUMBER, None), (_LINE_LETTER, _LETTERS)):
-        marks = []
-        expected = 0
+        marks: list[re.Match[str]] = []
+        previous = -1
         for match in pattern.finditer(text):
             key = match.group(1)
             index = int(key) - 1 if order is None else order.find(key)
-            if index == expected:
+            if index == previous + 1 or (order is not None and marks and index == previous + 2 and key == "e"):
                 marks.append(match)
-                expected += 1
+                previous = index
         if len(marks) >= 2:
             return _cut(text, [(m.start(), m.end()) for m in marks], keep_mark=True)
     return []
@@ -293,7 +300,7 @@ _UNITLESS_AMOUNT = re.compile(rf"(\d[\d.,]*)\s*({_CURRENCY})")
 _FEE = re.compile(rf"Miễn phí|{_NO_INFO}|\d[\d.,]*\s*(?:{_CURRENCY})")
 
 
-def parse_channels(text: str, problems: list[str]) -> list[Channel]:
+def _parse_channels(text: str, problems: list[str]) -> list[Channel]:
     """One `Channel` per table row: kind, time ("7 Ngày làm việc"), fee ("" if unknown), note."""
     body = text.replace(_CHANNEL_HEADER, "", 1).strip() if text.startswith(_CHANNEL_HEADER) else text.strip()
     if not body:
@@ -383,11 +390,14 @@ _QUANTITY = re.compile(
 )
 _FILE_EXT = r"\.(?:docx?|xlsx?|pdf|odt|rtf|zip|rar)"
 _FORM_FILE = re.compile(rf"(?:{_FILE_EXT})+$", re.I)
-_ITEM_END = re.compile(rf"{_FILE_EXT}(?=\S)|[;:]|\)(?=[^\s.])|(?<=[^\d\s])\.(?=[^\s\d.])", re.I)
+_ITEM_END = re.compile(
+    rf"{_FILE_EXT}(?=\S)|[;:]|\)(?=[^\s.])|(?<=[^\d\s])\.(?=[^\s\d.])|(?<=\d)\.(?=[A-ZĐ][{_LOWER}])",
+    re.I,
+)
 _GLUED_WORD = re.compile(rf"[{_LOWER}0-9][A-ZĐ]|[A-ZĐ](?=[A-ZĐ][{_LOWER}])")
 
 
-def parse_documents(text: str, problems: list[str]) -> list[DocumentCase]:
+def _parse_documents(text: str, problems: list[str]) -> list[DocumentCase]:
     """Document cases in order; each item without its trailing quantity, which follows in parentheses."""
     if not text or _strip_punct(text) == "":
         return []
@@ -472,7 +482,7 @@ def _case_name(heading: str) -> str:
 # --- legal basis (can_cu_phap_ly) --------------------------------------------------------------
 
 _LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
-_NUMBER_START = re.compile(r"(\d+)/(\d{4})/")
+_NUMBER_START = re.compile(r"(\d{1,8})/(\d{4})/")
 _NO_YEAR_NUMBER = re.compile(r"(?<![\d/])(\d{1,5})/(?=[A-ZĐ])")
 _BARE_NUMBER = re.compile(r"(?<![\d/])(\d{1,4})/(\d{4})(?=$|[A-ZĐ])")
 _CODE_PREFIX = re.compile(
@@ -488,7 +498,7 @@ class _Number:
     number: str
 
 
-def parse_legal_basis(text: str, problems: list[str]) -> list[LegalRef]:
+def _parse_legal_basis(text: str, problems: list[str]) -> list[LegalRef]:
     """Legal documents as (number, title); the table's rows are title + number run together."""
     body = text.replace(_LEGAL_HEADER, "", 1) if text.startswith(_LEGAL_HEADER) else text
     body = re.split(r"Cơ quan thực hiện(?=[A-ZĐ])", body)[0]  # the next section, crawled into this one
@@ -499,13 +509,16 @@ def parse_legal_basis(text: str, problems: list[str]) -> list[LegalRef]:
     refs: list[LegalRef] = []
     row_start = 0
     seen_in_row: set[str] = set()
+    title_end: int | None = None
     for index, found in enumerate(numbers):
         following = body[found.end :]
         glued = following[:1] != "" and not following[:1].isspace() and (following[:1].isalnum() or following[:1] in '("“')
         spaced = following[:1] != "" and following[:1].isspace()
         following_number = numbers[index + 1] if index + 1 < len(numbers) and numbers[index + 1].start == found.end else None
         if following_number and _same_document(found.number, following_number.number):
-            continue  # "Luật Nhà ở số 27/2023/QH15" + "27/2023/QH15": the first one is in the title
+            # "Luật Nhà ở số 27/2023/QH15" + "27/2023/QH15": the first one ends the title, the last one is the number.
+            title_end = found.end if title_end is None else title_end
+            continue
         if glued and re.match(r"(?:ngày|của|năm)(?![" + _LOWER + r"])", following):
             glued = False  # "53/2025/TT-BCAngày 01/7/2025": the title goes on
         is_row_end = (
@@ -522,9 +535,10 @@ def parse_legal_basis(text: str, problems: list[str]) -> list[LegalRef]:
         if number.count("/") == 1:
             # A number column without suffix: take the full number from the title when it has it.
             number = next((n.number for n in numbers if row_start <= n.start < found.start and _same_document(n.number, number)), number)
-        refs.append(LegalRef(number=number, title=_legal_title(body[row_start : found.start], number)))
+        refs.append(LegalRef(number=number, title=_legal_title(body[row_start : title_end or found.start], number)))
         row_start = found.end
         seen_in_row = set()
+        title_end = None
     leftover = _strip_punct(body[row_start:])
     if leftover:
         problems.append(f"can_cu_phap_ly: text without a document number kept as a title ({_preview(leftover)!r})")
@@ -647,7 +661,7 @@ def _merge_refs(refs: list[LegalRef]) -> list[LegalRef]:
 _RESULT_JUNK = re.compile(r"Từ khóa|Mô tả|Chọn cơ quan thực hiện")
 
 
-def parse_results(text: str, problems: list[str]) -> str:
+def _parse_results(text: str, problems: list[str]) -> str:
     """Result names joined by "; ", without "Mã: KQ..." codes and the page junk after them."""
     if not text:
         return ""
@@ -659,8 +673,10 @@ def parse_results(text: str, problems: list[str]) -> str:
     for piece in pieces[1:]:
         # The code runs into the next name: "KQ.G19.000462Văn bản ...", "KQ.G01.00023Thẻ căn cước".
         match = re.match(r"\s*([A-Za-z0-9_.\-]*)", piece)
+        if match is None:
+            continue
         token, after = match.group(1), piece[match.end() :]
-        if (after[:1].isalpha() or after[:1] == " ") and (word := re.search(r"(?<=.)[A-Z][a-z]*$", token)):
+        if (after[:1].isalpha() or after[:1] == " ") and (word := re.search(r"[A-Z][a-z]*$", token)):
             token = token[: word.start()]
         if token:  # else the "code" is free text ("Mã: Chưa xác định"): drop it
             names.append(piece[match.start(1) + len(token) :])
