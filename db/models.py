@@ -23,8 +23,8 @@ class GuideRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    title: Mapped[str] = mapped_column(String(500))
-    domain: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(Text)
+    domain: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)
     current_version: Mapped[int] = mapped_column(Integer)

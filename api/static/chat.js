@@ -10,14 +10,13 @@
   // ---- UI strings (the page's only source of UI text; templates carry data-i18n keys) ----------------
   const I18N = {
     vi: {
-      portalName: "Cổng Dịch vụ công — Trợ lý ảo", skip: "Bỏ qua, đến khung trò chuyện",
+      portalName: "Cổng Dịch vụ công — Trợ lý ảo", skip: "Bỏ qua, đến khung trò chuyện", chatTitle: "Hỏi đáp thủ tục hành chính",
       toggleLabel: "VI | EN: Chuyển sang tiếng Anh (Switch to English)",
       footer: "Thông tin chỉ mang tính hướng dẫn; văn bản gốc được dẫn nguồn có giá trị pháp lý.",
-      chatTitle: "Hỏi đáp thủ tục hành chính", chatIntro: "Câu trả lời dựa trên hướng dẫn thủ tục chính thức, có dẫn nguồn.",
+      chatIntro: "Câu trả lời dựa trên hướng dẫn thủ tục chính thức, có dẫn nguồn.",
       logLabel: "Nội dung trò chuyện", inputLabel: "Câu hỏi của bạn", placeholder: "Ví dụ: Làm hộ chiếu cần giấy tờ gì?",
-      hint: "Nhấn Enter để gửi, Shift+Enter để xuống dòng.", send: "Gửi", counter: "{n}/{max}",
-      typing: "Trợ lý đang trả lời…", newTab: "(mở trong thẻ mới)",
-      you: "Bạn", bot: "Trợ lý ảo", agent: "Tổng đài viên", notSent: "Chưa gửi được",
+      hint: "Nhấn Enter để gửi, Shift+Enter để xuống dòng.", send: "Gửi", counter: "{n}/{max}", newTab: "(mở trong thẻ mới)",
+      typing: "Trợ lý đang trả lời…", you: "Bạn", bot: "Trợ lý ảo", agent: "Tổng đài viên", notSent: "Chưa gửi được",
       welcome: "Xin chào! Tôi là trợ lý ảo của Cổng Dịch vụ công. Tôi có thể hướng dẫn bạn về thủ tục hành chính: " +
         "giấy tờ cần chuẩn bị, lệ phí, thời hạn và nơi nộp. Bạn cần hỗ trợ gì?",
       suggestions: ["Đăng ký thường trú cần giấy tờ gì?", "Làm lại căn cước bị mất"], requestHuman: "Gặp tổng đài viên",
@@ -25,9 +24,8 @@
       sec_where: "Nơi thực hiện", sec_conditions: "Điều kiện", sec_result: "Kết quả", sec_legal: "Căn cứ pháp lý",
       related: "Thủ tục liên quan", col_channel: "Hình thức", col_time: "Thời hạn", col_fee: "Phí, lệ phí", col_note: "Ghi chú",
       citation: "Nguồn: {title} (mã {code})", updated: " · cập nhật {date}", online: "Nộp trực tuyến",
-      fbAsk: "Câu trả lời có hữu ích không?", fbUp: "Hữu ích", fbDown: "Chưa hữu ích",
-      fbThanks: "Cảm ơn bạn đã góp ý!", fbError: "Chưa gửi được góp ý, vui lòng thử lại.",
-      errSend: "Xin lỗi, chưa gửi được tin nhắn: {detail}",
+      fbAsk: "Câu trả lời có hữu ích không?", fbUp: "Hữu ích", fbDown: "Chưa hữu ích", fbThanks: "Cảm ơn bạn đã góp ý!",
+      fbError: "Chưa gửi được góp ý, vui lòng thử lại.", errSend: "Xin lỗi, chưa gửi được tin nhắn: {detail}",
       errGeneric: "Xin lỗi, hệ thống đang bận nên chưa gửi được tin nhắn. Vui lòng thử lại sau ít phút.",
       errNetwork: "Xin lỗi, không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
       expired: "Phiên trò chuyện trước đã kết thúc. Tin nhắn tiếp theo sẽ bắt đầu cuộc trò chuyện mới.",
@@ -35,25 +33,22 @@
       state_closed: "Cuộc trò chuyện đã kết thúc. Gửi tin nhắn mới để bắt đầu lại.",
     },
     en: {
-      portalName: "Public Service Portal — Virtual Assistant", skip: "Skip to the conversation",
+      portalName: "Public Service Portal — Virtual Assistant", chatTitle: "Ask about administrative procedures",
       toggleLabel: "VI | EN: Chuyển sang tiếng Việt (Switch to Vietnamese)",
-      footer: "Information is for guidance only; the cited official guide prevails.",
-      chatTitle: "Ask about administrative procedures", chatIntro: "Answers are based on the official procedure guides, with their source.",
+      footer: "Information is for guidance only; the cited official guide prevails.", skip: "Skip to the conversation",
+      chatIntro: "Answers are based on the official procedure guides, with their source.",
       logLabel: "Conversation", inputLabel: "Your question", placeholder: "E.g. What documents do I need for a passport?",
-      hint: "Press Enter to send, Shift+Enter for a new line.", send: "Send", counter: "{n}/{max}",
-      typing: "The assistant is typing…", newTab: "(opens in a new tab)",
-      you: "You", bot: "Virtual assistant", agent: "Support agent", notSent: "Not sent",
+      hint: "Press Enter to send, Shift+Enter for a new line.", send: "Send", counter: "{n}/{max}", newTab: "(opens in a new tab)",
+      typing: "The assistant is typing…", you: "You", bot: "Virtual assistant", agent: "Support agent", notSent: "Not sent",
       welcome: "Hello! I am the virtual assistant of the Public Service Portal. I can guide you through administrative " +
         "procedures: documents to prepare, fees, processing time and where to apply. How can I help?",
       suggestions: ["What documents do I need to register permanent residence?", "Replace a lost ID card"],
-      requestHuman: "Talk to a person",
-      sec_steps: "Steps", sec_documents: "Required documents", sec_channels: "How to apply", sec_where: "Where to apply",
-      sec_conditions: "Conditions", sec_result: "Result", sec_legal: "Legal basis",
+      requestHuman: "Talk to a person", sec_steps: "Steps", sec_documents: "Required documents", sec_channels: "How to apply",
+      sec_where: "Where to apply", sec_conditions: "Conditions", sec_result: "Result", sec_legal: "Legal basis",
       related: "Related procedures", col_channel: "Channel", col_time: "Processing time", col_fee: "Fee", col_note: "Note",
       citation: "Source: {title} (code {code})", updated: " · updated {date}", online: "Apply online",
-      fbAsk: "Was this answer helpful?", fbUp: "Helpful", fbDown: "Not helpful",
-      fbThanks: "Thank you for your feedback!", fbError: "Your feedback could not be sent, please try again.",
-      errSend: "Sorry, your message could not be sent: {detail}",
+      fbAsk: "Was this answer helpful?", fbUp: "Helpful", fbDown: "Not helpful", fbThanks: "Thank you for your feedback!",
+      fbError: "Your feedback could not be sent, please try again.", errSend: "Sorry, your message could not be sent: {detail}",
       errGeneric: "Sorry, the service is busy and your message was not sent. Please try again in a few minutes.",
       errNetwork: "Sorry, the server could not be reached. Please check your connection and try again.",
       expired: "The previous conversation has ended. Your next message will start a new one.",
@@ -63,11 +58,11 @@
   };
 
   // aspect of the question → card section to highlight
-  const ASPECT_SECTION = { fee: "channels", time: "channels", online: "channels", documents: "documents",
-    steps: "steps", where: "where", conditions: "conditions", result: "result" };
+  const ASPECT_SECTION = { fee: "channels", time: "channels", online: "channels", documents: "documents", steps: "steps",
+    where: "where", conditions: "conditions", result: "result" };
   const state = { lang: "vi", conversationId: null, lastId: null, chatState: null,
-    busy: false, polling: false, seen: new Set(), echoes: [], welcome: null };
-  let ui = null;
+    busy: false, polling: false, seen: new Set(), echoes: [], welcome: null, titles: new Map() };
+  let ui = null;  // the page's elements, set by init()
 
   // ---- helpers ------------------------------------------------------------------------------
   function t(key, vars) {
@@ -101,7 +96,6 @@
     try { const u = new URL(String(raw), window.location.href); return raw && /^https?:$/.test(u.protocol) ? u.href : null; }
     catch (e) { return null; }
   }
-
   function extLink(href, text, cls, testid) {
     const url = safeUrl(href);
     return url ? el("a", { href: url, target: "_blank", rel: "noopener", class: cls, "data-testid": testid,
@@ -112,13 +106,10 @@
     const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
     return !m ? String(iso || "") : state.lang === "vi" ? `${m[3]}/${m[2]}/${m[1]}` : `${m[1]}-${m[2]}-${m[3]}`;
   }
-
   function fmtTime(iso) {
-    const d = new Date(iso || NaN);
-    return isNaN(d.getTime()) ? null
-      : d.toLocaleTimeString(state.lang === "vi" ? "vi-VN" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+    const d = new Date(iso || NaN), locale = state.lang === "vi" ? "vi-VN" : "en-GB";
+    return isNaN(d.getTime()) ? null : d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
   }
-
   const nonEmpty = (list) => (Array.isArray(list) && list.length ? list : null);
 
   // ---- rendering ----------------------------------------------------------------------------
@@ -126,13 +117,11 @@
   const notice = (text) => addNode(el("div", { class: "notice", "data-testid": "system-notice", text }));
 
   function shell(sender, createdAt) {
-    const who = { citizen: "you", agent: "agent" }[sender] || "bot";
-    const time = fmtTime(createdAt);
+    const who = { citizen: "you", agent: "agent" }[sender] || "bot", time = fmtTime(createdAt);
     const meta = el("div", { class: "msg__meta" }, el("span", { class: "msg__who", text: t(who) }),
       time ? el("time", { datetime: createdAt, text: time }) : null);
-    const body = el("div", { class: "msg__body" });
-    const node = el("div", { class: `msg msg--${who === "you" ? "citizen" : who}`, "data-testid": "chat-message",
-      "data-sender": sender }, meta, body);
+    const body = el("div", { class: "msg__body" }), node = el("div", { class: `msg msg--${who === "you" ? "citizen" : who}`,
+      "data-testid": "chat-message", "data-sender": sender }, meta, body);
     return { node, body };
   }
 
@@ -140,18 +129,17 @@
     const row = el("div", { class: "chips" });
     for (const b of buttons) {
       const payload = (b && (b.payload || b.title)) || "", title = (b && (b.title || b.payload)) || "";
+      state.titles.set(payload, title);  // a reloaded transcript shows a button's title, not its payload
       if (payload) row.append(el("button", { type: "button", class: "chip", "data-testid": "chat-button",
         "data-payload": payload, text: title, on: { click: () => send(payload, title) } }));
     }
     return row.childElementCount ? row : null;
   }
-
   function documentsSection(groups) {
     return nonEmpty(groups) && el("div", {}, groups.map((g) => [
       g.case ? el("p", { class: "card__case", text: g.case }) : null,
       el("ul", {}, (g.items || []).map((item) => el("li", { text: item })))]));
   }
-
   function channelsSection(channels) {
     const cols = [["col_channel", (c) => c.label || c.kind], ["col_time", (c) => c.time],
       ["col_fee", (c) => c.fee], ["col_note", (c) => c.note]];
@@ -177,7 +165,8 @@
       if (content) card.append(el("section", { class: `card__section${key === ASPECT_SECTION[aspect] ? " is-focus" : ""}`,
         "data-section": key }, el("h3", { class: "card__heading", text: t(`sec_${key}`) }), content));
     }
-    const cite = t("citation", { title: g.title, code: g.code }) + (g.updated_at ? t("updated", { date: fmtDate(g.updated_at) }) : "");
+    const cite = t("citation", { title: g.title, code: g.code })
+      + (g.updated_at ? t("updated", { date: fmtDate(g.updated_at) }) : "");
     card.append(el("footer", { class: "card__footer" }, extLink(g.source_url, cite, "card__cite", "answer-citation"),
       safeUrl(g.online_url) ? extLink(g.online_url, t("online"), "btn btn--online", "answer-online") : null));
     return card;
@@ -195,10 +184,9 @@
       up.disabled = down.disabled = true;
       if (hadFocus) box.focus();  // keep keyboard focus from falling back to <body>
       const res = await api("POST", `/api/chat/messages/${encodeURIComponent(messageId)}/feedback`, { helpful, reason: null });
-      if (res.ok) {
-        (helpful ? up : down).setAttribute("aria-pressed", "true");
-        note.textContent = t("fbThanks");
-      } else if (res.status !== 404 && res.status !== 405) {  // 404/405: endpoint not there yet, stay quiet
+      if (res.ok) (helpful ? up : down).setAttribute("aria-pressed", "true");
+      if (res.ok) note.textContent = t("fbThanks");
+      else if (res.status !== 404 && res.status !== 405) {  // 404/405: endpoint not there yet, stay quiet
         up.disabled = down.disabled = false;
         note.textContent = t("fbError");
       }
@@ -217,18 +205,18 @@
     if (answer.status === "answered" && messageId) body.append(feedback(messageId));
   }
 
-  /** Render one server message; returns its node, or null when it is already on screen. */
-  function renderMessage(msg) {
+  /** Render one server message; null when already on screen. The citizen's own messages come back by
+   *  polling (stored redacted, so not matched by text) and confirm, in order, the bubbles shown on send. */
+  function renderMessage(msg, mode) {
     if (!msg || typeof msg !== "object" || (msg.id && state.seen.has(msg.id))) return null;
     if (msg.id) state.seen.add(msg.id);
-    if (msg.sender === "citizen") {  // our own message, already shown when it was sent?
-      const i = state.echoes.indexOf(String(msg.text || "").trim());
-      if (i >= 0) return state.echoes.splice(i, 1) && null;
-    }
-    if (msg.sender === "system") return notice(msg.text || "");
+    if (msg.sender === "citizen" && mode !== "history" && state.echoes.length)
+      return state.echoes.shift().setAttribute("data-id", msg.id || "") || null;
+    if (msg.sender === "system" || msg.kind === "notice") return notice(msg.text || "");
     const { node, body } = shell(msg.sender, msg.created_at);
     if (msg.id) node.setAttribute("data-id", msg.id);
-    if (msg.text) body.append(el("p", { class: "msg__text", text: msg.text }));
+    const text = (msg.sender === "citizen" && state.titles.get(msg.text)) || msg.text;
+    if (text) body.append(el("p", { class: "msg__text", text }));
     const answer = msg.answer && typeof msg.answer === "object" ? msg.answer : null;
     if (answer) renderAnswer(body, answer, msg.id);
     const buttons = Array.isArray(msg.buttons) ? msg.buttons.slice() : [];
@@ -240,8 +228,7 @@
 
   function renderWelcome() {
     const { node, body } = shell("bot");
-    node.classList.add("msg--welcome");
-    node.setAttribute("data-testid", "welcome");
+    node.classList.add("msg--welcome"); node.setAttribute("data-testid", "welcome");
     const chips = t("suggestions").map((s) => ({ title: s, payload: s }));
     body.append(el("p", { class: "msg__text", text: t("welcome") }),
       buttonRow(chips.concat({ title: t("requestHuman"), payload: REQUEST_HUMAN })));
@@ -249,17 +236,17 @@
   }
 
   const nearBottom = () => ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 120;
-  /** Scroll to a new message's top (long answer cards read from the start), or to the end. */
-  const reveal = (node) => { ui.log.scrollTop = node ? node.offsetTop - 8 : ui.log.scrollHeight; };  // log is position: relative
+  /** Scroll to a new message's top (long answer cards read from the start), or to the end.
+   *  offsetTop is relative to the log, which is position: relative. */
+  const reveal = (node) => { ui.log.scrollTop = node ? node.offsetTop - 8 : ui.log.scrollHeight; };
 
   // ---- conversation -------------------------------------------------------------------------
-  function setConversation(id) {
+  function setConversation(id) {  // null: the next message starts a new conversation
     if ((id || null) === state.conversationId) return;
-    state.conversationId = id || null;
-    state.lastId = null;
+    [state.conversationId, state.lastId] = [id || null, null];
+    if (!id) state.echoes = [];  // bubbles of the old conversation will never be confirmed
     store("sessionStorage", KEY_CONV, id || null);
   }
-
   function setChatState(s) {
     if (!s) return;
     state.chatState = s;
@@ -268,14 +255,15 @@
     if (s === "closed") setConversation(null);  // the next message opens a new conversation
   }
 
-  /** Apply a {conversation_id, state, messages} payload. mode: "reply" | "poll" | "history". */
+  /** Apply a {conversation_id, state, messages} payload; mode: "reply" | "poll" | "history". Only polls
+   *  move the `after` cursor, so nothing stored before a reply is skipped (ids dedupe the overlap). */
   function receive(data, mode) {
     const follow = mode === "reply" || nearBottom();
     let first = null;
     for (const msg of Array.isArray(data.messages) ? data.messages : []) {
-      const node = renderMessage(msg);
+      const node = renderMessage(msg, mode);
       first = first || node;
-      if (msg && msg.id) state.lastId = msg.id;
+      if (mode !== "reply" && msg && msg.id) state.lastId = msg.id;
     }
     setChatState(data.state);
     if (mode === "history") reveal(null);
@@ -285,8 +273,7 @@
   function setBusy(busy) {
     state.busy = busy;
     if (busy && document.activeElement === ui.send) ui.input.focus();  // don't drop focus on <body>
-    ui.send.disabled = busy;
-    ui.typing.hidden = !busy;
+    [ui.send.disabled, ui.typing.hidden] = [busy, !busy];  // the typing indicator is the log's last child
     if (busy) reveal(null);
   }
 
@@ -308,8 +295,8 @@
       ? d.map((x) => String((x && x.msg) || "").replace(/^Value error, /, "")).filter(Boolean).join("; ") : "";
     return detail ? t("errSend", { detail }) : t("errGeneric");
   }
-
-  const postMessage = (text) => api("POST", "/api/chat/messages", { conversation_id: state.conversationId, text, lang: state.lang });
+  const postMessage = (text) => api("POST", "/api/chat/messages",
+    { conversation_id: state.conversationId, text, lang: state.lang });
 
   /** Send text; `title` is given for buttons (shown instead of the payload, never put back in the box). */
   async function send(raw, title) {
@@ -318,12 +305,13 @@
     const { node: echo, body } = shell("citizen", new Date().toISOString());
     body.append(el("p", { class: "msg__text", text: typed ? text : title }));
     reveal(addNode(echo));
-    state.echoes = state.echoes.concat(text).slice(-10);
     if (typed) { ui.input.value = ""; updateCounter(); }
     setBusy(true);
+    state.echoes.push(echo);
     let res = await postMessage(text);
     if (res.status === 404 && state.conversationId) {  // conversation gone server-side: start a new one
       setConversation(null);
+      state.echoes.push(echo);
       res = await postMessage(text);
     }
     setBusy(false);
@@ -331,9 +319,9 @@
       setConversation(res.data.conversation_id);
       receive(res.data, "reply");
     } else {
-      if (state.echoes.lastIndexOf(text) >= 0) state.echoes.splice(state.echoes.lastIndexOf(text), 1);
-      echo.classList.add("is-failed");
-      echo.querySelector(".msg__meta").append(el("span", { class: "msg__failed", text: t("notSent") }));
+      state.echoes = state.echoes.filter((e) => e !== echo);
+      echo.classList.add("is-failed");  // keep the bubble, marked as not sent
+      echo.firstChild.append(el("span", { class: "msg__failed", text: t("notSent") }));
       reveal(notice(errorText(res)));
       if (typed && !ui.input.value) { ui.input.value = String(raw); updateCounter(); }
     }
@@ -362,7 +350,8 @@
     document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
     document.querySelectorAll("[data-i18n-label]").forEach((n) => n.setAttribute("aria-label", t(n.dataset.i18nLabel)));
-    if (ui.toggle) ui.toggle.querySelectorAll("[data-lang]").forEach((n) => n.classList.toggle("is-active", n.dataset.lang === state.lang));
+    (ui.toggle ? ui.toggle.querySelectorAll("[data-lang]") : [])
+      .forEach((n) => n.classList.toggle("is-active", n.dataset.lang === state.lang));
     updateCounter();
     if (state.chatState) setChatState(state.chatState);
     if (state.welcome) state.welcome.replaceWith((state.welcome = renderWelcome()));
