@@ -45,6 +45,7 @@ envs: .venv/.installed .venv-bot/.installed
 
 db: envs
 	$(APP_PY) -m api migrate
+	$(APP_PY) -m api seed-demo
 
 # Curated guides into the DB (new versions only when changed), then the index.
 index: db

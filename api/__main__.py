@@ -1,20 +1,32 @@
-"""``python -m api migrate``: bring the configured database to the latest schema."""
+"""``python -m api migrate`` (latest schema) and ``python -m api seed-demo`` (development demo data)."""
 
 from __future__ import annotations
 
 import sys
 
-from api.settings import get_settings
+from api.settings import ROOT, get_settings
 from db.session import migrate
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] != ["migrate"]:
-        print("usage: python -m api migrate", file=sys.stderr)
-        return 2
-    migrate(get_settings().database_url)
-    print("database at the latest schema")
-    return 0
+    settings = get_settings()
+    if argv[:1] == ["migrate"]:
+        migrate(settings.database_url)
+        print("database at the latest schema")
+        return 0
+    if argv[:1] == ["seed-demo"]:
+        if settings.mode != "development":
+            print("demo data is loaded in development mode only", file=sys.stderr)
+            return 1
+        from api.auth.staff import load_demo_staff
+        from db.session import make_engine, make_sessionmaker, session_scope
+
+        with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:
+            count = load_demo_staff(session=session, path=ROOT / "data" / "demo" / "staff.yaml")
+        print(f"demo data: {count} staff accounts")
+        return 0
+    print("usage: python -m api {migrate,seed-demo}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

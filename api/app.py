@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from actions import services
 from api.errors import install_error_handlers
 from api.rasa_client import RasaClient
-from api.routers import actions_webhook, chat, health, pages, search
+from api.routers import actions_webhook, auth, chat, health, pages, search
 from api.settings import Settings, get_settings
 from db.session import make_engine, make_sessionmaker
 from knowledge.dense import Embedder
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (chat.router, search.router, health.router, actions_webhook.router, pages.router):
+    for router in (chat.router, search.router, health.router, auth.router, actions_webhook.router, pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

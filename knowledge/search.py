@@ -33,6 +33,7 @@ class Thresholds:
     clarify_coverage_gap: float = 0.05
     clarify_title_gap: float = 0.15
     dense_weight: float = 0.5
+    lexical_weight: float = 1.0  # 0 leaves BM25 out of the ranking (dense-only evaluation)
     candidates: int = 50
 
 
@@ -81,8 +82,8 @@ class Searcher:
     def _fused_chunk_scores(self, text: str) -> tuple[dict[int, float], dict[int, float]]:
         n = self.thresholds.candidates
         lexical = self.index.lexical.search(text, n)
-        rankings = [[i for i, _ in lexical]]
-        weights = [1.0]
+        rankings = [[i for i, _ in lexical]] if self.thresholds.lexical_weight > 0 else []
+        weights = [self.thresholds.lexical_weight] if self.thresholds.lexical_weight > 0 else []
         if self._embedder is not None and self.index.dense is not None:
             vector = self._embedder.embed([text])[0]
             rankings.append([i for i, _ in self.index.dense.search(vector, n)])

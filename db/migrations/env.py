@@ -1,6 +1,6 @@
 from alembic import context
 
-from db import models  # noqa: F401  (registers the tables)
+from db import tables  # noqa: F401  (registers every table)
 from db.base import Base
 from db.session import make_engine
 

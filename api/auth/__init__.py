@@ -1,0 +1,1 @@
+"""Staff authentication: hashed passwords, bearer tokens, role checks."""

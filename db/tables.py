@@ -1,0 +1,6 @@
+"""Every table module, imported once so that metadata (and Alembic) sees the whole schema.
+
+A feature that adds tables in its own module adds one import line here.
+"""
+
+from db import models, staff  # noqa: F401
