@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV_SECRET = "dev-only-change-me"
+DEV_SECRET = "dev-only-secret-change-me-in-production"
 
 
 class Settings(BaseSettings):
@@ -43,6 +43,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:
+        if len(self.secret_key) < 32:
+            raise ValueError("HELPDESK_SECRET_KEY must be at least 32 characters (it signs tokens with HMAC-SHA256)")
         if self.mode == "production" and DEV_SECRET in (self.secret_key, self.rasa_token, self.action_token):
             raise ValueError(
                 "HELPDESK_SECRET_KEY, HELPDESK_RASA_TOKEN and HELPDESK_ACTION_TOKEN must be set to real secrets in production mode"

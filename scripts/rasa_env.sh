@@ -1,8 +1,8 @@
 # Environment for the Rasa server process; sourced by run.sh and the tests' process fixtures.
 : "${HELPDESK_PORT:=8000}"
 : "${HELPDESK_RASA_PORT:=5005}"
-: "${HELPDESK_RASA_TOKEN:=dev-only-change-me}"
-: "${HELPDESK_ACTION_TOKEN:=dev-only-change-me}"
+: "${HELPDESK_RASA_TOKEN:=dev-only-secret-change-me-in-production}"
+: "${HELPDESK_ACTION_TOKEN:=dev-only-secret-change-me-in-production}"
 : "${HELPDESK_ACTION_URL:=http://127.0.0.1:${HELPDESK_PORT}/webhooks/actions}"
 : "${HELPDESK_RASA_TRACKER_DB:=$PWD/var/rasa-tracker.db}"
 export HELPDESK_PORT HELPDESK_RASA_PORT HELPDESK_RASA_TOKEN HELPDESK_ACTION_TOKEN HELPDESK_ACTION_URL HELPDESK_RASA_TRACKER_DB

@@ -47,9 +47,9 @@ def test_passwords_are_hashed(client: TestClient) -> None:
     "token",
     [
         "not-a-token",
-        issue_token(subject="1", secret="someone-elses-secret", audience=STAFF_AUDIENCE, ttl=dt.timedelta(hours=1)),
-        issue_token(subject="1", secret="dev-only-change-me", audience="citizen", ttl=dt.timedelta(hours=1)),
-        issue_token(subject="1", secret="dev-only-change-me", audience=STAFF_AUDIENCE, ttl=dt.timedelta(seconds=-5)),
+        issue_token(subject="1", secret="someone-elses-secret-of-32-bytes-or-more", audience=STAFF_AUDIENCE, ttl=dt.timedelta(hours=1)),
+        issue_token(subject="1", secret="dev-only-secret-change-me-in-production", audience="citizen", ttl=dt.timedelta(hours=1)),
+        issue_token(subject="1", secret="dev-only-secret-change-me-in-production", audience=STAFF_AUDIENCE, ttl=dt.timedelta(seconds=-5)),
     ],
     ids=["garbage", "forged", "wrong-audience", "expired"],
 )
