@@ -76,7 +76,8 @@ class Searcher:
         expansion = self._terms.expand(query)
         text = f"{query} {expansion}".strip()
         fused, lexical = self._fused_chunk_scores(text)
-        hits = self._group(fused, lexical, query, expansion, lang)[:k]
+        translated = self._terms.translate(query) if expansion else ""
+        hits = self._group(fused, lexical, query, translated, lang)[:k]
         return SearchOutcome(self._verdict(hits), hits, lang, notices)
 
     def _fused_chunk_scores(self, text: str) -> tuple[dict[int, float], dict[int, float]]:
@@ -90,7 +91,7 @@ class Searcher:
             weights.append(self.thresholds.dense_weight)
         return reciprocal_rank_fusion(rankings, weights=weights), dict(lexical)  # type: ignore[return-value]
 
-    def _group(self, fused: dict[int, float], lexical: dict[int, float], query: str, expansion: str, lang: str) -> list[Hit]:
+    def _group(self, fused: dict[int, float], lexical: dict[int, float], query: str, translated: str, lang: str) -> list[Hit]:
         best: dict[str, tuple[float, int]] = {}
         best_lexical: dict[str, float] = {}
         for position, score in fused.items():
@@ -101,7 +102,7 @@ class Searcher:
         hits = []
         for code, (score, position) in sorted(best.items(), key=lambda item: -item[1][0]):
             guide = self.index.guides[code].guide
-            coverage = max(self.coverage(query, code), self.coverage(expansion, code) if expansion else 0.0)
+            coverage = max(self.coverage(query, code), self.coverage(translated, code) if translated else 0.0)
             chunk = self.index.chunks[position]
             hits.append(
                 Hit(
@@ -110,7 +111,7 @@ class Searcher:
                     score=score,
                     lexical=best_lexical[code],
                     coverage=coverage,
-                    title_match=_title_match(guide.title, f"{query} {expansion}"),
+                    title_match=_title_match(guide.title, f"{query} {translated}"),
                     snippet=_snippet(chunk.text),
                     url=guide.source_url or guide.online_url,
                 )
