@@ -187,7 +187,8 @@ def make_searchers(index: Index, embedder: Embedder, terms: TermList) -> dict[st
     return {
         "hybrid": Searcher(index, embedder, terms),
         "bm25": Searcher(index, None, terms),
-        "dense": Searcher(index, embedder, terms, Thresholds(lexical_weight=0.0)),
+        "dense": Searcher(index, embedder, terms, Thresholds(lexical_weight=0.0, dense_weight_vi=0.5)),
+        "hybrid-all-langs": Searcher(index, embedder, terms, Thresholds(dense_weight_vi=0.5)),
     }
 
 
