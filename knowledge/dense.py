@@ -75,8 +75,22 @@ def make_embedder(name: str) -> Embedder:
     return SentenceTransformerEmbedder(name)
 
 
+def make_ivf(vectors: np.ndarray, nprobe: int = 32) -> faiss.IndexIVFFlat:
+    """Inverted lists over k-means cells (nlist ≈ 4·√n), k-means trained on 64 vectors per cell."""
+    n, dimension = vectors.shape
+    nlist = max(1, int(4 * np.sqrt(n)))
+    quantizer = faiss.IndexFlatIP(dimension)
+    index = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+    sample = vectors[np.random.default_rng(0).choice(n, size=min(n, nlist * 64), replace=False)]
+    index.train(np.ascontiguousarray(sample, dtype=np.float32))
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    index.nprobe = nprobe
+    return index
+
+
 class DenseIndex:
-    """Cosine search over unit vectors. Exact (flat) up to `hnsw_above` vectors, HNSW beyond."""
+    """Cosine search over unit vectors. Exact (flat) up to `ivf_above` vectors, IVF-Flat beyond
+    (bench/scale.py: flat search grows linearly, 100k vectors already cost ~100 ms a query)."""
 
     def __init__(self, index: faiss.Index) -> None:
         self._index = index
@@ -86,14 +100,10 @@ class DenseIndex:
         return int(self._index.ntotal)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, hnsw_above: int = 200_000) -> DenseIndex:
-        dimension = vectors.shape[1]
-        if len(vectors) > hnsw_above:
-            index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = 80
-            index.hnsw.efSearch = 64
-        else:
-            index = faiss.IndexFlatIP(dimension)
+    def build(cls, vectors: np.ndarray, ivf_above: int = 200_000) -> DenseIndex:
+        if len(vectors) > ivf_above:
+            return cls(make_ivf(vectors))
+        index = faiss.IndexFlatIP(vectors.shape[1])
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index)
 
