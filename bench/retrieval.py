@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build", action="store_true", help="also time a full cold index build")
     args = parser.parse_args(argv)
 
+    import torch
+
+    torch.set_num_threads(1)  # as the app serves questions (HELPDESK_TORCH_THREADS)
     embedder = make_embedder(args.model)
     index, _ = open_or_build_index(args.index_dir, embedder, args.database_url, lambda *a: print(*a, file=sys.stderr))
     terms = TermList.load(ROOT / "data" / "terms.yaml")
