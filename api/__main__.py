@@ -19,11 +19,13 @@ def main(argv: list[str]) -> int:
             print("demo data is loaded in development mode only", file=sys.stderr)
             return 1
         from api.auth.staff import load_demo_staff
+        from api.identity.demo_provider import load_demo_citizens
         from db.session import make_engine, make_sessionmaker, session_scope
 
         with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:
             count = load_demo_staff(session=session, path=ROOT / "data" / "demo" / "staff.yaml")
-        print(f"demo data: {count} staff accounts")
+            citizens = load_demo_citizens(session=session, path=ROOT / "data" / "demo" / "citizens.yaml")
+        print(f"demo data: {count} staff accounts, {citizens} synthetic citizens")
         return 0
     print("usage: python -m api {migrate,seed-demo}", file=sys.stderr)
     return 2

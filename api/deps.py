@@ -44,6 +44,8 @@ def get_knowledge(request: Request) -> KnowledgeService:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a client that acts on
+# the response (claim, then resolve) always finds the change stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 KnowledgeDep = Annotated[KnowledgeService, Depends(get_knowledge)]

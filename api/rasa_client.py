@@ -33,5 +33,20 @@ class RasaClient:
             raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
         return response.json()
 
+    async def append_event(self, conversation_id: str, event: dict[str, Any]) -> None:
+        """Add an event to the conversation's tracker (Rasa HTTP API, needs the auth token)."""
+        try:
+            response = await self._http.post(f"/conversations/{conversation_id}/tracker/events", params={"token": self._token}, json=event)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
+
+    async def pause(self, conversation_id: str) -> None:
+        """A person owns the conversation: Rasa must not act on it."""
+        await self.append_event(conversation_id, {"event": "pause"})
+
+    async def resume(self, conversation_id: str) -> None:
+        await self.append_event(conversation_id, {"event": "resume"})
+
     async def aclose(self) -> None:
         await self._http.aclose()

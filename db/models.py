@@ -43,6 +43,7 @@ class GuideVersionRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(200), default="")
+    author: Mapped[str | None] = mapped_column(String(64), nullable=True, doc="the editor who wrote this version (editorial issue)")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     guide: Mapped[GuideRow] = relationship(back_populates="versions")

@@ -21,6 +21,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.chunking import Chunk, chunk_guide
 from knowledge.dense import DenseIndex, Embedder
 from knowledge.guides import Guide, guide_from_dict, guide_to_dict
@@ -55,16 +57,33 @@ class Index:
 
 def build_index(guides: list[IndexedGuide], index_dir: Path, embedder: Embedder | None) -> Index:
     """Build a new index next to the current one and make it current."""
+    chunks = [chunk for item in guides for chunk in chunk_guide(item.guide)]
+    return write_build(guides, chunks, index_dir, embedder)
+
+
+def write_build(
+    guides: list[IndexedGuide],
+    chunks: list[Chunk],
+    index_dir: Path,
+    embedder: Embedder | None,
+    vectors: np.ndarray | None = None,
+    extra: dict | None = None,
+) -> Index:
+    """Write a build of these chunks and make it current; `vectors` (one row per chunk) skip re-embedding.
+
+    Nothing is made current unless every file is written: a failed build leaves the old one serving.
+    """
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     path = index_dir / build_id
     path.mkdir(parents=True)
     try:
-        chunks = [chunk for item in guides for chunk in chunk_guide(item.guide)]
         lexical = LexicalIndex.build([c.text for c in chunks])
         lexical.save(path / "lexical")
         dense = None
         if embedder is not None:
-            dense = DenseIndex.build(embedder.embed([c.text for c in chunks]))
+            if vectors is None:
+                vectors = embedder.embed([c.text for c in chunks]) if chunks else np.zeros((0, embedder.dimension), dtype=np.float32)
+            dense = DenseIndex.build(vectors)
             dense.save(path / "dense.faiss")
         manifest = {
             "format": FORMAT,
@@ -74,6 +93,7 @@ def build_index(guides: list[IndexedGuide], index_dir: Path, embedder: Embedder 
             "dimension": embedder.dimension if embedder else None,
             "chunk_count": len(chunks),
             "guide_versions": {item.guide.code: item.version for item in guides},
+            **(extra or {}),
         }
         _write_json(path / "chunks.json", [dataclasses.asdict(c) for c in chunks])
         _write_json(path / "guides.json", [{"version": g.version, "guide": guide_to_dict(g.guide)} for g in guides])
@@ -126,6 +146,6 @@ def _point_current(index_dir: Path, build_id: str) -> None:
 
 def _remove_old_builds(index_dir: Path, keep: set[str], spare: int = 1) -> None:
     """Keep the new build and `spare` previous ones (a process may still be reading them)."""
-    builds = sorted((p for p in index_dir.iterdir() if p.is_dir() and p.name not in keep), reverse=True)
+    builds = sorted((p for p in index_dir.iterdir() if p.is_dir() and p.name not in keep and not p.name.startswith(".")), reverse=True)
     for old in builds[spare:]:
         shutil.rmtree(old, ignore_errors=True)

@@ -20,7 +20,7 @@ from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, men
 from knowledge.dense import Embedder
 from knowledge.index import Index, load_index
 from knowledge.language import detect_language
-from knowledge.search import Searcher, SearchOutcome, Thresholds
+from knowledge.search import Hit, Searcher, SearchOutcome, Thresholds
 from knowledge.terms import TermList
 
 
@@ -54,6 +54,15 @@ class KnowledgeService:
     def index(self) -> Index:
         return self._searcher.index
 
+    @property
+    def embedder(self) -> Embedder | None:
+        return self._searcher._embedder
+
+    def with_index(self, index: Index) -> KnowledgeService:
+        """A separate service over `index` with this one's embedder and terms (the editor's preview)."""
+        old = self._searcher
+        return KnowledgeService(Searcher(index, old._embedder, old._terms, old.thresholds))
+
     def reload_if_changed(self) -> bool:
         """Serve the build CURRENT points at, if it is newer than the one loaded."""
         if self._index_dir is None:
@@ -76,22 +85,23 @@ class KnowledgeService:
 
         A question that names no procedure ("còn lệ phí thì sao?") is about `current_code`.
         """
-        if current_code in self.index.guides and not mentions_topic(question):
-            return self.answer_for(current_code, lang or detect_language(question), aspect or detect_aspect(question))
-        outcome = self.search(question, k=4, lang=lang)
+        searcher = self._searcher  # one index for the whole answer, even if a reload swaps it meanwhile
+        if current_code in searcher.index.guides and not mentions_topic(question):
+            return self.answer_for(current_code, lang or detect_language(question), aspect or detect_aspect(question), index=searcher.index)
+        outcome = searcher.search(question, k=4, lang=lang)
         lang = outcome.lang
         if outcome.status == "answered":
-            return self.answer_for(outcome.hits[0].code, lang, aspect or detect_aspect(question), outcome)
+            return self.answer_for(outcome.hits[0].code, lang, aspect or detect_aspect(question), outcome, index=searcher.index)
         p = phrases(lang)
         answer = {"status": outcome.status, "procedures": procedures(outcome), "aspect": aspect or detect_aspect(question), "guide": None}
         if outcome.status == "clarify":
-            buttons = [{"title": h.title, "payload": f'/choose_procedure{{"procedure_code":"{h.code}"}}'} for h in outcome.hits[:4]]
+            buttons = [{"title": title, "payload": f'/choose_procedure{{"procedure_code":"{h.code}"}}'} for h, title in _button_titles(outcome, searcher.index)]
             return Reply(p["clarify"], answer, buttons)
         return Reply(p["unanswerable"], answer, [{"title": p["human"], "payload": "/request_human"}])
 
-    def answer_for(self, code: str, lang: str, aspect: Aspect, outcome: SearchOutcome | None = None) -> Reply:
+    def answer_for(self, code: str, lang: str, aspect: Aspect, outcome: SearchOutcome | None = None, index: Index | None = None) -> Reply:
         """Answer about a known procedure (a follow-up, or a choice among clarify buttons)."""
-        indexed = self.index.guides.get(code)
+        indexed = (index or self.index).guides.get(code)
         if indexed is None:
             raise GuideNotFound(code)
         guide = indexed.guide
@@ -103,3 +113,10 @@ class KnowledgeService:
             "guide": guide_card(guide, indexed.version, lang, aspect),
         }
         return Reply(answer_text(guide, lang, aspect), answer, guide_code=code, guide_version=indexed.version)
+
+
+def _button_titles(outcome: SearchOutcome, index: Index, limit: int = 4) -> list[tuple[Hit, str]]:
+    """Clarify buttons; procedures that share a title (the same procedure at several levels) show their level."""
+    hits = outcome.hits[:limit]
+    titles = [h.title for h in hits]
+    return [(h, f"{h.title} ({index.guides[h.code].guide.level})" if titles.count(h.title) > 1 and index.guides[h.code].guide.level else h.title) for h in hits]

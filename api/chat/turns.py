@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.chat.transcript import add_message, get_conversation
+from api.forms.privacy import transcript_text
+from api.handoff.runtime import tell_rasa
+from api.handoff.tickets import REQUEST_HUMAN, DomainOf, handoff_reply, start_handoff
 from api.rasa_client import RasaClient, RasaUnavailable
 from db.models import Conversation, Message
 from knowledge.language import detect_language
@@ -18,7 +21,14 @@ UNAVAILABLE = {
 
 
 async def take_turn(
-    *, factory: sessionmaker[Session], rasa: RasaClient, conversation_id: str | None, text: str, lang: str | None
+    *,
+    factory: sessionmaker[Session],
+    rasa: RasaClient,
+    conversation_id: str | None,
+    text: str,
+    lang: str | None,
+    domain_of: DomainOf = lambda _code: None,
+    identity: str | None = None,
 ) -> tuple[Conversation, list[Message]]:
     """Returns the conversation and the replies of this turn (the citizen's message is stored first)."""
     with factory.begin() as session:
@@ -30,22 +40,30 @@ async def take_turn(
             conversation = get_conversation(session=session, conversation_id=conversation_id)
         turn_lang = lang or detect_language(text, default=conversation.lang)
         conversation.lang = turn_lang
-        add_message(session=session, conversation=conversation, sender="citizen", text=text)
+        stored_text = transcript_text(session=session, conversation_id=conversation.id, text=text)  # form answers stay out
+        add_message(session=session, conversation=conversation, sender="citizen", text=stored_text)
         conversation_id, state = conversation.id, conversation.state
 
     replies: list[dict[str, Any]] = []
     if state == "bot":
         try:
-            replies = await rasa.send(conversation_id, text, {"lang": turn_lang})
+            replies = await rasa.send(conversation_id, text, {"lang": turn_lang} | ({"identity": identity} if identity else {}))
         except RasaUnavailable:
             replies = [{"text": UNAVAILABLE[turn_lang], "custom": {"kind": "notice"}, "sender": "system"}]
+            if text.strip() == REQUEST_HUMAN:  # asking for a person works without Rasa too
+                replies = [handoff_reply(turn_lang)]
 
     with factory.begin() as session:
         conversation = get_conversation(session=session, conversation_id=conversation_id)
+        if conversation.state != "bot":
+            replies = []  # a person took the conversation during the Rasa call: the bot stays silent
         stored = [_store_reply(session, conversation, reply) for reply in replies]
-        if any(m.kind == "handoff" for m in stored):
-            conversation.state = "waiting"
-        return conversation, stored
+        handoff = next((m for m in stored if m.kind == "handoff"), None)
+        reason = ((handoff.payload or {}).get("handoff") or {}).get("reason", "requested") if handoff else ""
+        ticket = handoff and start_handoff(session=session, conversation_id=conversation_id, reason=reason, domain_of=domain_of)
+    if ticket:
+        await tell_rasa(rasa, conversation_id, paused=True)
+    return conversation, stored
 
 
 def _store_reply(session: Session, conversation: Conversation, reply: dict[str, Any]) -> Message:

@@ -8,6 +8,9 @@ from api.chat.transcript import get_conversation, messages_after, record_feedbac
 from api.chat.turns import take_turn
 from api.deps import FactoryDep, RasaDep, SessionDep
 from api.errors import DomainError
+from api.handoff.runtime import DomainOfDep, tell_rasa
+from api.handoff.tickets import handoff_after_feedback
+from api.identity.session import ChatIdentity
 from api.schemas import ChatMessageIn, ChatTurnOut, FeedbackIn, MessageOut
 from db.models import Message
 
@@ -19,14 +22,22 @@ class BadCursor(DomainError):
 
 
 @router.post("/messages", response_model=ChatTurnOut)
-async def post_message(body: ChatMessageIn, factory: FactoryDep, rasa: RasaDep) -> ChatTurnOut:
+async def post_message(
+    body: ChatMessageIn, factory: FactoryDep, rasa: RasaDep, domain_of: DomainOfDep, identity: ChatIdentity
+) -> ChatTurnOut:
     """Send the citizen's message; returns the replies of this turn.
 
     The message and every reply are stored before the response returns. While a
     person owns the conversation (state `waiting` or `agent`) no bot replies.
     """
     conversation, replies = await take_turn(
-        factory=factory, rasa=rasa, conversation_id=body.conversation_id, text=body.text, lang=body.lang
+        factory=factory,
+        rasa=rasa,
+        conversation_id=body.conversation_id,
+        text=body.text,
+        lang=body.lang,
+        domain_of=domain_of,
+        identity=identity,
     )
     return ChatTurnOut(conversation_id=conversation.id, state=conversation.state, messages=[to_out(m) for m in replies])
 
@@ -44,10 +55,23 @@ def list_messages(
 
 
 @router.post("/messages/{message_id}/feedback", status_code=status.HTTP_201_CREATED)
-def post_feedback(message_id: int, body: FeedbackIn, session: SessionDep) -> dict[str, object]:
-    """Helpful or not, with an optional reason; stored with the guide version the answer cited."""
-    feedback = record_feedback(session=session, message_id=message_id, helpful=body.helpful, reason=body.reason)
-    return {"id": feedback.id, "guide_code": feedback.guide_code, "guide_version": feedback.guide_version}
+async def post_feedback(message_id: int, body: FeedbackIn, factory: FactoryDep, rasa: RasaDep, domain_of: DomainOfDep) -> dict[str, object]:
+    """Helpful or not, with an optional reason; stored with the guide version the answer cited.
+
+    The second "not helpful" of a conversation hands it to a person (`handoff: true`).
+    """
+    with factory.begin() as session:
+        feedback = record_feedback(session=session, message_id=message_id, helpful=body.helpful, reason=body.reason)
+        ticket = None if body.helpful else handoff_after_feedback(session=session, message_id=message_id, domain_of=domain_of)
+        out: dict[str, object] = {
+            "id": feedback.id,
+            "guide_code": feedback.guide_code,
+            "guide_version": feedback.guide_version,
+            "handoff": ticket is not None,
+        }
+    if ticket is not None:
+        await tell_rasa(rasa, ticket.conversation_id, paused=True)
+    return out
 
 
 def to_out(message: Message) -> MessageOut:

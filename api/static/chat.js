@@ -31,6 +31,14 @@
       expired: "Phiên trò chuyện trước đã kết thúc. Tin nhắn tiếp theo sẽ bắt đầu cuộc trò chuyện mới.",
       state_waiting: "Đang chờ kết nối với tổng đài viên…", state_agent: "Bạn đang trò chuyện với tổng đài viên.",
       state_closed: "Cuộc trò chuyện đã kết thúc. Gửi tin nhắn mới để bắt đầu lại.",
+      login: "Đăng nhập bằng định danh điện tử", logout: "Đăng xuất", signedInAs: "Đã đăng nhập: {name}", edit: "Sửa",
+      fromIdentity: "Từ định danh điện tử", fromCitizen: "Bạn nhập", downloadPdf: "Tải tờ khai (PDF)", viewJson: "Xem dữ liệu (JSON)",
+      queuePos: "Bạn đang ở vị trí số {n} trong hàng chờ.", queueWait: " Thời gian chờ dự kiến khoảng {m} phút.",
+      queueNoAgent: " Hiện chưa có tổng đài viên trực tuyến.", queueClosed: " Tổng đài đang ngoài giờ làm việc.",
+      cbOffer: "Bạn có muốn được gọi lại thay vì chờ?", cbPhone: "Số điện thoại", cbTime: "Thời gian thuận tiện (ví dụ: sáng mai)",
+      cbConsent: "Tôi đồng ý để Cổng lưu số điện thoại này và gọi lại cho tôi.", cbSend: "Yêu cầu gọi lại",
+      cbDone: "Đã ghi nhận yêu cầu gọi lại.", rateAsk: "Đánh giá của bạn (1 = rất không hài lòng, 5 = rất hài lòng)",
+      rateStar: "{n} trên 5", rateComment: "Góp ý thêm (không bắt buộc)", rateSend: "Gửi đánh giá", rateThanks: "Cảm ơn bạn đã đánh giá!",
     },
     en: {
       portalName: "Public Service Portal — Virtual Assistant", chatTitle: "Ask about administrative procedures",
@@ -54,6 +62,15 @@
       expired: "The previous conversation has ended. Your next message will start a new one.",
       state_waiting: "Waiting for a support agent to join…", state_agent: "You are chatting with a support agent.",
       state_closed: "The conversation has ended. Send a new message to start again.",
+      login: "Sign in with digital identity", logout: "Sign out", signedInAs: "Signed in: {name}", edit: "Change",
+      fromIdentity: "From digital identity", fromCitizen: "Typed by you", downloadPdf: "Download the form (PDF)", viewJson: "View data (JSON)",
+      queuePos: "You are number {n} in the queue.", queueWait: " Estimated wait: about {m} min.",
+      queueNoAgent: " No agent is online right now.", queueClosed: " The call center is outside working hours.",
+      cbOffer: "Would you like us to call you back instead of waiting?", cbPhone: "Phone number",
+      cbTime: "A convenient time (e.g. tomorrow morning)", cbConsent: "I agree that the portal stores this number to call me back.",
+      cbSend: "Request a callback", cbDone: "Your callback request is recorded.",
+      rateAsk: "Your rating (1 = very unhappy, 5 = very happy)", rateStar: "{n} out of 5", rateComment: "Comment (optional)",
+      rateSend: "Send rating", rateThanks: "Thank you for your rating!",
     },
   };
 
@@ -61,7 +78,7 @@
   const ASPECT_SECTION = { fee: "channels", time: "channels", online: "channels", documents: "documents", steps: "steps",
     where: "where", conditions: "conditions", result: "result" };
   const state = { lang: "vi", conversationId: null, lastId: null, chatState: null,
-    busy: false, polling: false, seen: new Set(), echoes: [], welcome: null, titles: new Map() };
+    busy: false, polling: false, seen: new Set(), echoes: [], welcome: null, titles: new Map(), socket: null, callbackForm: null };
   let ui = null;  // the page's elements, set by init()
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -212,6 +229,7 @@
     if (msg.id) state.seen.add(msg.id);
     if (msg.sender === "citizen" && mode !== "history" && state.echoes.length)
       return state.echoes.shift().setAttribute("data-id", msg.id || "") || null;
+    if (msg.kind === "satisfaction") return addNode(ratingForm(msg.text || ""));
     if (msg.sender === "system" || msg.kind === "notice") return notice(msg.text || "");
     const { node, body } = shell(msg.sender, msg.created_at);
     if (msg.id) node.setAttribute("data-id", msg.id);
@@ -219,6 +237,7 @@
     if (text) body.append(el("p", { class: "msg__text", text }));
     const answer = msg.answer && typeof msg.answer === "object" ? msg.answer : null;
     if (answer) renderAnswer(body, answer, msg.id);
+    formExtras(body, msg);
     const buttons = Array.isArray(msg.buttons) ? msg.buttons.slice() : [];
     if (answer && answer.status === "unanswerable" && !buttons.some((b) => b && b.payload === REQUEST_HUMAN))
       buttons.push({ title: t("requestHuman"), payload: REQUEST_HUMAN });
@@ -253,6 +272,7 @@
     ui.status.textContent = s === "bot" ? "" : t(`state_${s}`) || "";
     ui.status.setAttribute("data-state", s);
     if (s === "closed") setConversation(null);  // the next message opens a new conversation
+    handoffState(s);
   }
 
   /** Apply a {conversation_id, state, messages} payload; mode: "reply" | "poll" | "history". Only polls
@@ -342,6 +362,140 @@
     }
   }
 
+  // ---- handoff: live push, queue position, callback, rating -------------------------------------
+  /** While a person owns the chat, a WebSocket pokes the page as soon as something is stored (polling
+   *  stays the fallback and fetches the messages either way), and the queue position is shown. */
+  function handoffState(s) {
+    const human = s === "waiting" || s === "agent";
+    if (human) connectSocket(); else closeSocket();
+    if (s === "waiting") refreshQueue(); else if (state.callbackForm) { state.callbackForm.remove(); state.callbackForm = null; }
+  }
+
+  function connectSocket() {
+    const id = state.conversationId;
+    if (!id || !window.WebSocket || (state.socket && state.socket.cid === id)) return;
+    closeSocket();
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/chat/${encodeURIComponent(id)}/ws`);
+    ws.cid = id; state.socket = ws;
+    ws.onmessage = () => { poll(false); window.setTimeout(() => poll(false), 400); };  // again if a poll was in flight
+    ws.onclose = () => { if (state.socket === ws) { state.socket = null; window.setTimeout(() => handoffState(state.chatState), 5000); } };
+  }
+  function closeSocket() {
+    const ws = state.socket;
+    state.socket = null;
+    if (ws) ws.close();
+  }
+
+  async function refreshQueue() {
+    const id = state.conversationId;
+    if (!id) return;
+    const res = await api("GET", `/api/chat/${encodeURIComponent(id)}/queue`);
+    if (!res.ok || !res.data || id !== state.conversationId || state.chatState !== "waiting") return;
+    const q = res.data;
+    let text = t("state_waiting");
+    if (q.position) text += " " + t("queuePos", { n: q.position });
+    if (q.estimated_wait_s !== null && q.estimated_wait_s !== undefined)
+      text += t("queueWait", { m: Math.max(1, Math.round(q.estimated_wait_s / 60)) });
+    else text += t("queueNoAgent");
+    if (!q.open) text += t("queueClosed");
+    ui.status.textContent = text;
+    ui.status.setAttribute("data-position", q.position || "");
+    if (q.offer_callback && !state.callbackForm) reveal((state.callbackForm = addNode(callbackForm())));
+  }
+
+  function callbackForm() {
+    const phone = el("input", { type: "tel", id: "cb-phone", autocomplete: "tel", required: true, "data-testid": "callback-phone" });
+    const time = el("input", { type: "text", id: "cb-time", maxlength: 100, "data-testid": "callback-time" });
+    const consent = el("input", { type: "checkbox", id: "cb-consent", "data-testid": "callback-consent" });
+    const note = el("p", { class: "feedback__note", role: "status" });
+    const form = el("form", { class: "notice handoff-form", "data-testid": "callback-form" },
+      el("p", { text: t("cbOffer") }),
+      el("label", { for: "cb-phone", text: t("cbPhone") }), phone, el("label", { for: "cb-time", text: t("cbTime") }), time,
+      el("label", { class: "handoff-form__consent" }, consent, " ", t("cbConsent")),
+      el("button", { type: "submit", class: "btn btn--primary", text: t("cbSend") }), note);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const res = await api("POST", `/api/chat/${encodeURIComponent(state.conversationId)}/callback`,
+        { phone: phone.value, preferred_time: time.value, consent: consent.checked });
+      note.textContent = res.ok ? t("cbDone") : errorText(res);
+      if (res.ok) { form.querySelectorAll("input, button").forEach((n) => { n.disabled = true; }); poll(false); }
+    });
+    return form;
+  }
+
+  function ratingForm(text) {
+    let rating = 0;
+    const note = el("p", { class: "feedback__note", role: "status" });
+    const comment = el("textarea", { rows: 2, maxlength: 1000, "aria-label": t("rateComment"), placeholder: t("rateComment"),
+      "data-testid": "rating-comment" });
+    const stars = [1, 2, 3, 4, 5].map((n) => el("button", { type: "button", class: "chip", "aria-pressed": "false",
+      "aria-label": t("rateStar", { n }), "data-testid": "rating-star", text: String(n), on: { click: () => {
+        rating = n;
+        stars.forEach((b, i) => b.setAttribute("aria-pressed", String(i + 1 === n)));
+      } } }));
+    const submit = el("button", { type: "submit", class: "btn btn--primary", text: t("rateSend") });
+    const form = el("form", { class: "notice handoff-form", "data-testid": "rating-form" },
+      el("p", { text }), el("p", { class: "handoff-form__label", text: t("rateAsk") }), el("div", { class: "chips" }, stars),
+      comment, submit, note);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!rating) return;
+      const res = await api("POST", `/api/chat/${encodeURIComponent(state.conversationId)}/satisfaction`,
+        { rating, comment: comment.value.trim() || null });
+      note.textContent = res.ok ? t("rateThanks") : errorText(res);
+      if (res.ok || res.status === 409) form.querySelectorAll("button, textarea").forEach((n) => { n.disabled = true; });
+    });
+    return form;
+  }
+
+  // ---- identity and forms -------------------------------------------------------------------
+  /** Sign-in state comes from the server: the session cookie is HttpOnly, the page never reads it. */
+  async function loadIdentity() {
+    const res = await api("GET", "/api/identity/me");
+    state.identity = res.ok && res.data ? res.data : { signed_in: false };
+    renderIdentity();
+  }
+  const loginLink = (testid) => el("a", { class: "btn btn--primary", "data-testid": testid, text: t("login"),
+    href: `/api/identity/login?next=${encodeURIComponent(window.location.pathname)}` });
+  function renderIdentity() {
+    if (!state.identity) return;
+    const bar = el("div", { class: "identity-bar", "data-testid": "identity-bar" });
+    if (state.identity.signed_in) bar.append(el("span", { "data-testid": "identity-name",
+      text: t("signedInAs", { name: state.identity.name }) }), " ", el("button", { type: "button", class: "chip",
+      "data-testid": "logout-button", text: t("logout"), on: { click: async () => {
+        await api("POST", "/api/identity/logout"); loadIdentity(); } } }));
+    else bar.append(loginLink("login-button"));
+    if (state.identityBar) state.identityBar.replaceWith(bar); else ui.status.parentNode.insertBefore(bar, ui.status);
+    state.identityBar = bar;
+  }
+
+  /** Form messages carry no values (transcripts stay free of personal data): the page asks the API for them. */
+  function formExtras(body, msg) {
+    if (msg.kind === "login_required") body.append(el("p", {}, loginLink("chat-login")));
+    if (msg.kind === "form_summary") fillFrom(body, "/api/forms/active", summaryCard);
+    if (msg.kind === "form_done") fillFrom(body, "/api/applications", (list) => (list.length ? downloads(list[0]) : null));
+  }
+  async function fillFrom(body, url, render) {
+    const res = await api("GET", url);
+    const node = res.ok && res.data ? render(res.data) : null;
+    if (node) body.append(node);
+  }
+  const shown = (v) => (Array.isArray(v) ? v.map((row) => Object.values(row).join(", ")).join("; ") : String(v ?? ""));
+  function summaryCard(progress) {
+    const rows = (progress.fields || []).map((f) => {
+      const label = (f.label && (f.label[state.lang] || f.label.vi)) || f.field, vi = (f.label && f.label.vi) || f.field;
+      return el("tr", { "data-testid": "summary-row", "data-field": f.field }, el("th", { scope: "row", text: label }),
+        el("td", { text: shown(f.value) }), el("td", { text: t(f.source === "identity" ? "fromIdentity" : "fromCitizen") }),
+        el("td", {}, el("button", { type: "button", class: "chip", "data-testid": "summary-edit", text: t("edit"),
+          on: { click: () => send(`sửa ${vi}`, `${t("edit")}: ${label}`) } })));
+    });
+    return el("div", { class: "card", "data-testid": "form-summary" }, el("table", { class: "card__table" }, el("tbody", {}, rows)));
+  }
+  const downloads = (a) => el("p", { class: "card__footer" },
+    el("a", { class: "btn btn--primary", href: a.pdf_url, download: "", "data-testid": "application-pdf", text: t("downloadPdf") }), " ",
+    el("a", { href: `/api/applications/${encodeURIComponent(a.id)}`, target: "_blank", rel: "noopener",
+      "data-testid": "application-json", text: t("viewJson") }));
+
   // ---- language, composer, start-up -----------------------------------------------------------
   function applyLang(lang) {
     state.lang = I18N[lang] ? lang : "vi";
@@ -353,6 +507,7 @@
     (ui.toggle ? ui.toggle.querySelectorAll("[data-lang]") : [])
       .forEach((n) => n.classList.toggle("is-active", n.dataset.lang === state.lang));
     updateCounter();
+    renderIdentity();
     if (state.chatState) setChatState(state.chatState);
     if (state.welcome) state.welcome.replaceWith((state.welcome = renderWelcome()));
   }
@@ -373,6 +528,7 @@
     const saved = store("localStorage", KEY_LANG);
     applyLang(I18N[saved] ? saved : document.documentElement.lang);
     state.welcome = addNode(renderWelcome());
+    loadIdentity();
 
     ui.form.addEventListener("submit", (e) => { e.preventDefault(); send(ui.input.value); });
     ui.input.addEventListener("input", updateCounter);

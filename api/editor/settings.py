@@ -1,0 +1,32 @@
+"""Editor settings (env prefix ``HELPDESK_EDITOR_``), kept beside the feature.
+
+They belong as a nested section of `api.settings.Settings`; until that file grows one,
+the app reads them through `editor_settings(app)`, and tests put their own on `app.state`.
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.applications import Starlette
+
+
+class EditorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HELPDESK_EDITOR_", env_file=".env", extra="ignore")
+
+    self_publish_roles: list[str] = []
+    """Roles whose holders may publish a change they wrote (four-eyes off for them); none by default."""
+    stale_after_days: int = 365
+    """A published guide not reviewed for this long is flagged stale."""
+    reload_poll_s: float = 0.5
+    """How often each app worker checks the shared knowledge version (publish → served in ≤ 2 s)."""
+    gap_similarity: float = 0.75
+    """Cosine above which two questions are one gap (0.75 suits the MiniLM model; ~0.3 the test hash embedder)."""
+    gap_limit: int = 5000
+    """The most recent unanswered / disliked questions considered for knowledge gaps."""
+
+
+def editor_settings(app: Starlette) -> EditorSettings:
+    settings = getattr(app.state, "editor_settings", None)
+    if settings is None:
+        settings = app.state.editor_settings = EditorSettings()
+    return settings

@@ -1,0 +1,66 @@
+"""Each app worker follows the shared knowledge version and reloads its index when it moves.
+
+Polling one indexed row every `reload_poll_s` (0.5 s by default) costs one tiny query per
+worker and works the same on SQLite and PostgreSQL; with it, a publish in any worker is
+served by every worker within about half a second plus the index load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import services
+from api.editor.publishing import knowledge_version
+from api.editor.settings import editor_settings
+from knowledge.index import IndexMismatch
+from knowledge.runtime import open_service
+
+log = logging.getLogger("helpdesk.editor")
+
+
+def reload_knowledge(app: FastAPI) -> bool:
+    """Serve the current build in this worker (opening the index if none was loaded at startup)."""
+    if app.state.knowledge is not None:
+        return app.state.knowledge.reload_if_changed()
+    try:
+        app.state.knowledge = open_service(app.state.settings, getattr(app.state, "embedder", None))
+    except FileNotFoundError:
+        return False
+    app.state.knowledge_error = None
+    services.provide_knowledge(app.state.knowledge)
+    return True
+
+
+async def follow_knowledge_version(app: FastAPI) -> None:
+    interval = editor_settings(app).reload_poll_s
+    seen: int | None = None
+    while True:
+        try:
+            version = await asyncio.to_thread(_read_version, app)
+            if version != seen:
+                if seen is not None and await asyncio.to_thread(reload_knowledge, app):
+                    log.info("knowledge version %s: now serving build %s", version, app.state.knowledge.index.build_id)
+                seen = version
+        except (SQLAlchemyError, OSError, IndexMismatch, ValueError) as exc:  # keep following; the next poll retries
+            log.warning("knowledge version check failed: %s", exc)
+        await asyncio.sleep(interval)
+
+
+def start_watcher(app: FastAPI) -> asyncio.Task[None]:
+    return asyncio.create_task(follow_knowledge_version(app), name="knowledge-version-watcher")
+
+
+async def stop_watcher(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _read_version(app: FastAPI) -> int:
+    with app.state.sessions() as session:
+        return knowledge_version(session=session)

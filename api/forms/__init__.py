@@ -1,0 +1,1 @@
+"""Declarative form templates (`data/forms/*.yaml`), validation, progress, drafts and PDF output."""

@@ -1,0 +1,103 @@
+"""Live push: events reach WebSocket subscribers once the transaction that made them commits.
+
+    hub = Hub(); install(sessionmaker, hub)     # at startup
+    queue = hub.subscribe("conversation:abc")   # in a WebSocket route; hub.unsubscribe(...) at the end
+
+New `Message` rows are published to ``conversation:<id>`` automatically; service code adds
+other events with `announce(session, channel, event)`. Everything happens in one process: with
+several app workers the pages' 3-second polling still delivers (the push only makes it instant).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Message
+
+QUEUES = "queues"  # ticket created, claimed, transferred, resolved: the agent console refreshes
+
+
+def conversation_channel(conversation_id: str) -> str:
+    return f"conversation:{conversation_id}"
+
+
+def message_event(message: Message) -> dict[str, Any]:
+    payload = message.payload or {}
+    return {
+        "type": "message",
+        "message": {
+            "id": str(message.id),
+            "sender": message.sender,
+            "kind": message.kind,
+            "text": message.text,
+            "created_at": message.created_at.isoformat() if message.created_at else None,
+            "agent": payload.get("agent"),
+        },
+    }
+
+
+class Hub:
+    """In-process publish/subscribe over asyncio queues; `publish` may be called from any thread."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def subscribe(self, channel: str) -> asyncio.Queue[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=256)
+        with self._lock:
+            self._subscribers[channel].add(queue)
+        return queue
+
+    def unsubscribe(self, channel: str, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        with self._lock:
+            self._subscribers[channel].discard(queue)
+            if not self._subscribers[channel]:
+                del self._subscribers[channel]
+
+    def publish(self, channel: str, event: dict[str, Any]) -> None:
+        with self._lock:
+            queues = list(self._subscribers.get(channel, ()))
+        if not queues or self._loop is None or self._loop.is_closed():
+            return
+        for queue in queues:
+            self._loop.call_soon_threadsafe(_offer, queue, event)
+
+
+def _offer(queue: asyncio.Queue[dict[str, Any]], event: dict[str, Any]) -> None:
+    if not queue.full():  # a stalled subscriber misses pushes; its polling catches up
+        queue.put_nowait(event)
+
+
+def announce(session: Session, channel: str, event: dict[str, Any]) -> None:
+    """Publish `event` on `channel` when this session's transaction commits (dropped on rollback)."""
+    session.info.setdefault("live", []).append((channel, event))
+
+
+def install(factory: sessionmaker[Session], hub: Hub) -> None:
+    """Hook the session factory so that committed messages and announced events reach the hub."""
+
+    @event.listens_for(factory, "after_flush")
+    def _collect(session: Session, _context: Any) -> None:
+        for obj in session.new:
+            if isinstance(obj, Message):
+                announce(session, conversation_channel(obj.conversation_id), message_event(obj))
+
+    @event.listens_for(factory, "after_commit")
+    def _publish(session: Session) -> None:
+        for channel, payload in session.info.pop("live", []):
+            hub.publish(channel, payload)
+
+    @event.listens_for(factory, "after_soft_rollback")
+    def _forget(session: Session, _previous: Any) -> None:
+        session.info.pop("live", None)

@@ -1,0 +1,241 @@
+/* Staff pages: the agent console (/agent) and the supervisor view (/agent/supervisor). Plain JS, no build step.
+ * The bearer token from POST /api/auth/token lives in sessionStorage (this tab only). Server text reaches the
+ * page only through textContent. Sections: helpers, sign-in, console (queues, ticket, live socket), supervisor. */
+(() => {
+  "use strict";
+
+  const KEY_TOKEN = "helpdesk.staff_token", REFRESH_MS = 3000;
+  const view = document.body.dataset.view;
+  const $ = (id) => document.getElementById(id);
+  const state = { token: sessionStorage.getItem(KEY_TOKEN), me: null, ticket: null, seen: new Set(), socket: null, timer: null };
+
+  // ---- helpers ------------------------------------------------------------------------------------
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "text") node.textContent = v;
+      else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
+      else node.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false && c !== "") node.append(c);
+    return node;
+  }
+  const minutes = (s) => (s < 60 ? `${s} giây` : `${Math.floor(s / 60)} phút ${s % 60} giây`);
+  const time = (iso) => { const d = new Date(iso || NaN); return isNaN(d) ? "" : d.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }); };
+
+  async function api(method, url, body, form) {
+    const headers = { Accept: "application/json" };
+    if (state.token) headers.Authorization = `Bearer ${state.token}`;
+    if (body && !form) headers["Content-Type"] = "application/json";
+    try {
+      const res = await fetch(url, { method, headers, body: form ? body : body ? JSON.stringify(body) : undefined });
+      const data = res.status === 204 ? null : await res.json().catch(() => null);
+      if (res.status === 401 && !form) signOut();
+      return { ok: res.ok, status: res.status, data };
+    } catch (e) { return { ok: false, status: 0, data: null }; }
+  }
+  const detail = (res) => {
+    const d = res.data && res.data.detail;
+    return typeof d === "string" ? d : Array.isArray(d) ? d.map((x) => x.msg).join("; ") : res.status ? `Lỗi ${res.status}` : "Không kết nối được máy chủ";
+  };
+
+  // ---- sign-in --------------------------------------------------------------------------------------
+  async function signIn(e) {
+    e.preventDefault();
+    const body = new URLSearchParams({ username: $("login-username").value, password: $("login-password").value });
+    const res = await api("POST", "/api/auth/token", body, true);
+    if (!res.ok) { $("login-error").textContent = detail(res); return; }
+    state.token = res.data.access_token;
+    sessionStorage.setItem(KEY_TOKEN, state.token);
+    start();
+  }
+  function signOut() {
+    sessionStorage.removeItem(KEY_TOKEN);
+    state.token = state.me = null;
+    if (state.socket) state.socket.close();
+    window.clearInterval(state.timer);
+    [$("agent-app").hidden, $("agent-bar").hidden, $("agent-login").hidden] = [true, true, false];
+  }
+
+  async function start() {
+    const res = await api("GET", "/api/agent/me");
+    if (!res.ok) { signOut(); if (res.status !== 401) $("login-error").textContent = detail(res); return; }
+    state.me = res.data;
+    [$("agent-app").hidden, $("agent-bar").hidden, $("agent-login").hidden] = [false, false, true];
+    $("agent-name").textContent = `${state.me.display_name} (${state.me.username})`;
+    $("agent-status").value = state.me.status;
+    if (view === "supervisor") { refreshSupervisor(); state.timer = window.setInterval(refreshSupervisor, REFRESH_MS); return; }
+    if (state.me.status === "offline") setStatus("online");
+    refreshConsole();
+    state.timer = window.setInterval(refreshConsole, REFRESH_MS);
+  }
+  async function setStatus(status) {
+    const res = await api("PUT", "/api/agent/status", { status });
+    if (res.ok) $("agent-status").value = res.data.status;
+  }
+
+  // ---- console: queues, my tickets, callbacks -------------------------------------------------------
+  async function refreshConsole() {
+    const [queues, mine, callbacks] = await Promise.all([api("GET", "/api/agent/queues"),
+      api("GET", "/api/agent/tickets?state=assigned&mine=true"), api("GET", "/api/agent/callbacks")]);
+    if (queues.ok) $("queues-body").replaceChildren(...queues.data.map((q) => el("tr", { "data-mine": q.mine, "data-queue": `${q.skill}/${q.lang}` },
+      el("td", { text: q.skill }), el("td", { text: q.lang }), el("td", { text: String(q.waiting), "data-testid": "queue-waiting" }),
+      el("td", { text: q.waiting ? minutes(q.oldest_wait_s) : "—" }))));
+    if (mine.ok) $("my-tickets").replaceChildren(...mine.data.map((t) => el("li", { class: state.ticket && state.ticket.id === t.id ? "is-active" : null },
+      el("button", { type: "button", class: "chip", text: `#${t.id} · ${t.skill}/${t.lang}`, on: { click: () => openTicket(t.id) } }))));
+    if (callbacks.ok) $("callbacks").replaceChildren(...callbacks.data.map(callbackItem));
+    if (state.ticket && state.ticket.state === "assigned") loadTicket(state.ticket.id, true);
+  }
+
+  function callbackItem(c) {
+    const done = (outcome) => async () => { await api("POST", `/api/agent/callbacks/${c.id}/complete`, { outcome }); refreshConsole(); };
+    return el("li", {}, el("div", { text: `${c.phone} · ${c.preferred_time} · ${c.skill}/${c.lang}` }),
+      el("button", { type: "button", class: "chip", text: "Đã gọi được", on: { click: done("reached") } }), " ",
+      el("button", { type: "button", class: "chip", text: "Không nghe máy", on: { click: done("no_answer") } }));
+  }
+
+  async function claimNext() {
+    const res = await api("POST", "/api/agent/tickets/next");
+    $("claim-note").textContent = res.status === 204 ? "Không có cuộc nào đang chờ trong nhóm của bạn." : res.ok ? "" : detail(res);
+    if (res.ok && res.data) showTicket(res.data);
+    refreshConsole();
+  }
+
+  // ---- console: the ticket ------------------------------------------------------------------------
+  async function openTicket(id) { await loadTicket(id, false); }
+  async function loadTicket(id, quiet) {
+    const res = await api("GET", `/api/agent/tickets/${id}`);
+    if (res.ok) showTicket(res.data, quiet);
+  }
+
+  function showTicket(ticket, quiet) {
+    const fresh = !state.ticket || state.ticket.id !== ticket.id;
+    state.ticket = ticket;
+    $("ticket-empty").hidden = true;
+    $("ticket-panel").hidden = false;
+    $("ticket-meta").textContent = `Phiếu #${ticket.id} · ${ticket.skill}/${ticket.lang} · ưu tiên ${ticket.priority} · ` +
+      `lý do: ${ticket.reason} · chờ ${minutes(ticket.waited_s)} · ${ticket.state}`;
+    $("ticket-summary").textContent = ticket.summary;
+    if (fresh) {
+      state.seen.clear();
+      $("agent-log").replaceChildren();
+      loadAssist(ticket.id);
+      loadCanned(ticket.lang);
+      connect(ticket.id);
+    }
+    ticket.messages.forEach(addMessage);
+    if (!quiet) $("agent-input").focus();
+  }
+
+  function addMessage(m) {
+    if (!m || state.seen.has(String(m.id))) return;
+    state.seen.add(String(m.id));
+    const who = { citizen: "Công dân", bot: "Trợ lý ảo", agent: m.agent || "Tổng đài viên", system: "Hệ thống" }[m.sender] || m.sender;
+    const log = $("agent-log");
+    const node = el("div", { class: `msg msg--${m.sender === "citizen" ? "citizen" : m.sender === "agent" ? "agent" : "bot"}`,
+      "data-testid": "agent-message", "data-sender": m.sender },
+      el("div", { class: "msg__meta" }, el("span", { class: "msg__who", text: who }), el("time", { text: time(m.created_at) })),
+      el("div", { class: "msg__body" }, el("p", { class: "msg__text", text: m.text })));
+    log.append(node);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  /** WebSocket both ways: conversation events come in, `{"text"}` frames go out (POST when the socket is down). */
+  function connect(ticketId) {
+    if (state.socket) state.socket.close();
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/agent/tickets/${ticketId}/ws?token=${encodeURIComponent(state.token)}`);
+    state.socket = ws;
+    ws.onmessage = (e) => {
+      let event = null;
+      try { event = JSON.parse(e.data); } catch (err) { return; }
+      if (event.type === "message") addMessage(event.message);
+      else if (event.type === "error") $("ticket-note").textContent = event.detail;
+      else if (event.type === "state") loadTicket(ticketId, true);
+    };
+    ws.onclose = () => { if (state.socket === ws) state.socket = null; };
+  }
+
+  async function sendMessage(e) {
+    e.preventDefault();
+    const input = $("agent-input"), text = input.value.trim();
+    if (!text || !state.ticket) return;
+    $("ticket-note").textContent = "";
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify({ text }));
+    else {
+      const res = await api("POST", `/api/agent/tickets/${state.ticket.id}/messages`, { text });
+      if (!res.ok) { $("ticket-note").textContent = detail(res); return; }
+      addMessage(res.data);
+    }
+    input.value = "";
+  }
+
+  async function ticketAction(path, body) {
+    if (!state.ticket) return;
+    const res = await api("POST", `/api/agent/tickets/${state.ticket.id}/${path}`, body);
+    $("ticket-note").textContent = res.ok ? "" : detail(res);
+    if (res.ok) {
+      if (state.socket) state.socket.close();
+      state.ticket = null;
+      [$("ticket-panel").hidden, $("ticket-empty").hidden] = [true, false];
+      $("claim-note").textContent = path === "resolve" ? `Đã kết thúc phiếu #${res.data.id}.` : `Phiếu #${res.data.id} đã trở lại hàng chờ.`;
+      refreshConsole();
+    }
+  }
+
+  async function loadAssist(ticketId) {
+    const res = await api("GET", `/api/agent/tickets/${ticketId}/assist`);
+    if (!res.ok) { $("assist").replaceChildren(); return; }
+    $("assist-question").textContent = res.data.question ? `Câu hỏi gần nhất: “${res.data.question}”` : "";
+    $("assist").replaceChildren(...res.data.suggestions.map((s) => el("li", {},
+      el("strong", { text: `${s.title} (${s.code})` }), el("p", { class: "agent-note", text: s.snippet }),
+      el("button", { type: "button", class: "chip", text: "Chèn vào trả lời",
+        on: { click: () => { $("agent-input").value = `${s.snippet}\nNguồn: ${s.title} (mã ${s.code}) ${s.url}`; } } }))));
+  }
+
+  async function loadCanned(lang) {
+    const res = await api("GET", `/api/agent/canned?lang=${encodeURIComponent(lang)}`);
+    if (res.ok) $("canned").replaceChildren(el("option", { value: "", text: "— chọn mẫu —" }), ...res.data.map((c) => el("option", { value: c, text: c })));
+  }
+
+  // ---- supervisor -----------------------------------------------------------------------------------
+  async function refreshSupervisor() {
+    const res = await api("GET", "/api/agent/supervisor/overview");
+    if (!res.ok) { $("sup-error").textContent = detail(res); return; }
+    const { queues, agents, sla } = res.data;
+    $("sup-error").textContent = "";
+    const share = sla.share === null ? "chưa có dữ liệu" : `${Math.round(sla.share * 100)}%`;
+    $("sla").textContent = `${share} cuộc được nhận trong ${sla.answer_within_s} giây (mục tiêu ${Math.round(sla.target * 100)}%) · ${sla.answered_within}/${sla.tickets} phiếu`;
+    $("sla").classList.toggle("is-breached", !sla.met);
+    $("breaches").replaceChildren(...sla.breaches.map((b) => el("tr", {}, el("td", { text: `#${b.ticket_id}` }), el("td", { text: b.skill }),
+      el("td", { text: b.lang }), el("td", { text: String(b.waited_s) }), el("td", { text: b.claimed ? "có" : "chưa" }))));
+    $("sup-queues").replaceChildren(...queues.map((q) => el("tr", {}, el("td", { text: q.skill }), el("td", { text: q.lang }),
+      el("td", { text: String(q.waiting) }), el("td", { text: String(q.assigned) }), el("td", { text: q.waiting ? minutes(q.oldest_wait_s) : "—" }),
+      el("td", { text: String(q.agents_online) }))));
+    $("sup-agents").replaceChildren(...agents.map((a) => el("tr", {}, el("td", { text: `${a.display_name} (${a.username})` }),
+      el("td", { text: a.status }), el("td", { text: `${a.chats}/${a.capacity}` }), el("td", { text: a.skills.join(", ") }),
+      el("td", { text: a.languages.join(", ") }))));
+  }
+
+  // ---- start-up -------------------------------------------------------------------------------------
+  function init() {
+    $("agent-login").addEventListener("submit", signIn);
+    $("agent-logout").addEventListener("click", signOut);
+    $("agent-status").addEventListener("change", (e) => setStatus(e.target.value));
+    if (view === "console") {
+      $("claim-next").addEventListener("click", claimNext);
+      $("agent-form").addEventListener("submit", sendMessage);
+      $("agent-input").addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage(e); }
+      });
+      $("canned").addEventListener("change", (e) => { if (e.target.value) $("agent-input").value = e.target.value; e.target.value = ""; });
+      $("transfer").addEventListener("click", () => ticketAction("transfer", { skill: $("transfer-skill").value }));
+      $("release").addEventListener("click", () => ticketAction("release"));
+      $("resolve").addEventListener("click", () => ticketAction("resolve", { disposition: $("disposition").value }));
+    }
+    if (state.token) start(); else $("agent-login").hidden = false;
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,102 @@
+"""Publishing reaches every worker: two apps on one database and one index directory, searches running throughout."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.settings import Settings
+from tests.integration.editor_support import auth, editor_client, new_guide, private_settings
+
+QUESTION = "nuôi chim bồ câu đưa thư"
+
+
+@pytest.fixture
+def workers(settings: Settings, tmp_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
+    shared = private_settings(settings, tmp_path)
+    with editor_client(shared) as a, editor_client(shared, seeded=False) as b:
+        yield a, b
+
+
+def to_review(client: TestClient) -> int:
+    detail = client.post("/api/editor/guides", json={"guide": new_guide()}, headers=auth(client, "editor1")).json()
+    return client.post(
+        "/api/editor/guides/9.000001/submit", json={"lock_version": detail["lock_version"]}, headers=auth(client, "editor1")
+    ).json()["lock_version"]
+
+
+def test_a_publish_in_one_worker_is_served_by_the_other_within_2s_while_searches_run(workers: tuple[TestClient, TestClient]) -> None:
+    a, b = workers
+    lock = to_review(a)
+    assert b.get("/api/search", params={"q": QUESTION}).json()["status"] == "unanswerable"
+
+    outcomes: Counter[str] = Counter()
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def search_forever(client: TestClient) -> None:
+        while not stop.is_set():
+            response = client.get("/api/search", params={"q": QUESTION})
+            if response.status_code != 200:
+                failures.append(f"{response.status_code} {response.text[:200]}")
+                continue
+            body = response.json()
+            top = body["results"][0]["code"] if body["results"] else None
+            outcomes[f"{body['status']}:{top == '9.000001'}"] += 1
+
+    threads = [threading.Thread(target=search_forever, args=(c,)) for c in (a, b, b)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        published = a.post("/api/editor/guides/9.000001/publish", json={"lock_version": lock}, headers=auth(a, "editor2"))
+        assert published.status_code == 200, published.text
+        delay = None
+        while time.monotonic() - started < 5:
+            body = b.get("/api/search", params={"q": QUESTION}).json()
+            if body["status"] == "answered" and body["results"][0]["code"] == "9.000001":
+                delay = time.monotonic() - started
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    print(f"\npublish → answerable in the other worker: {delay:.2f} s; searches during the publish: {dict(outcomes)}")
+    assert delay is not None and delay <= 2.0
+    assert not failures
+    assert set(outcomes) <= {"unanswerable:False", "answered:True"}  # the old answer or the new one, nothing in between
+    assert outcomes["answered:True"] > 0
+
+
+def test_a_failed_index_build_publishes_nothing_and_the_old_index_serves(
+    workers: tuple[TestClient, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, _ = workers
+    lock = to_review(a)
+    index_dir = a.app.state.settings.index_dir
+    before = (index_dir / "CURRENT").read_text()
+    builds = sorted(p.name for p in index_dir.iterdir() if p.is_dir())
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("knowledge.index.DenseIndex.save", disk_full)
+    response = a.post("/api/editor/guides/9.000001/publish", json={"lock_version": lock}, headers=auth(a, "editor2"))
+    assert response.status_code == 503 and "nothing was published" in response.json()["detail"]
+    assert (index_dir / "CURRENT").read_text() == before
+    assert sorted(p.name for p in index_dir.iterdir() if p.is_dir()) == builds  # the half-written build is gone
+    detail = a.get("/api/editor/guides/9.000001", headers=auth(a, "editor2")).json()
+    assert detail["status"] == "in_review" and detail["lock_version"] == lock
+    assert a.get("/api/search", params={"q": "đăng ký thường trú"}).json()["status"] == "answered"
+
+    monkeypatch.undo()
+    assert a.post("/api/editor/guides/9.000001/publish", json={"lock_version": lock}, headers=auth(a, "editor2")).status_code == 200
