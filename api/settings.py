@@ -13,6 +13,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.editor.settings import EditorSettings
+from api.handoff.config import HandoffConfig
+
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SECRET = "dev-only-secret-change-me-in-production"
 
@@ -43,6 +46,10 @@ class Settings(BaseSettings):
     )
 
     secret_key: str = DEV_SECRET
+
+    # Feature sections, each read from its own prefix (HELPDESK_HANDOFF_…, HELPDESK_EDITOR_…).
+    handoff: HandoffConfig = Field(default_factory=HandoffConfig)
+    editor: EditorSettings = Field(default_factory=EditorSettings)
 
     # Citizen sign-in (OpenID Connect). An empty issuer means the app's own demo provider at
     # /demo-idp (development mode only); a VNeID-like provider needs only these four values.

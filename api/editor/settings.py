@@ -1,7 +1,6 @@
-"""Editor settings (env prefix ``HELPDESK_EDITOR_``), kept beside the feature.
+"""Editor settings (env prefix ``HELPDESK_EDITOR_``): the `editor` section of `api.settings.Settings`.
 
-They belong as a nested section of `api.settings.Settings`; until that file grows one,
-the app reads them through `editor_settings(app)`, and tests put their own on `app.state`.
+The app reads them through `editor_settings(app)`; tests may put their own on `app.state`.
 """
 
 from __future__ import annotations
@@ -28,5 +27,5 @@ class EditorSettings(BaseSettings):
 def editor_settings(app: Starlette) -> EditorSettings:
     settings = getattr(app.state, "editor_settings", None)
     if settings is None:
-        settings = app.state.editor_settings = EditorSettings()
+        settings = app.state.editor_settings = app.state.settings.editor
     return settings

@@ -1,4 +1,5 @@
-"""Settings of the handoff feature (env prefix ``HELPDESK_HANDOFF_``), listed in docs/handoff.md."""
+"""Settings of the handoff feature (env prefix ``HELPDESK_HANDOFF_``): the `handoff` section of
+`api.settings.Settings`, listed in docs/handoff.md."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ log = logging.getLogger("helpdesk.handoff")
 
 def start(app: FastAPI) -> None:
     """Called from the lifespan once `app.state.sessions` exists."""
-    app.state.handoff_config = HandoffConfig()
+    app.state.handoff_config = app.state.settings.handoff
     app.state.hub = live.Hub()
     app.state.hub.bind(asyncio.get_running_loop())
     live.install(app.state.sessions, app.state.hub)
