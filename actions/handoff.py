@@ -22,7 +22,9 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         lang = turn_language(tracker)
-        dispatcher.utter_message(json_message={"kind": "handoff", "text": TEXTS[lang], "handoff": {"reason": "requested"}})
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reason = {"complain": "complaint", "urgent": "urgent"}.get(intent or "", "requested")
+        dispatcher.utter_message(json_message={"kind": "handoff", "text": TEXTS[lang], "handoff": {"reason": reason}})
         return [SlotSet("lang", lang)]
 
 

@@ -6,6 +6,8 @@ Rules (documented in docs/handoff.md):
 |---|---|
 | handed off after repeated failures (`repeated_failure`) or two unhelpful answers (`negative_feedback`) | +2 |
 | handed off on request (`requested`) | +1 |
+| a complaint (`complaint`) | +2 |
+| an urgent case (`urgent`) | +3 |
 | each unanswerable reply beyond the first, in this conversation | +1, at most +2 |
 | each "not helpful" feedback | +1, at most +2 |
 | vulnerable citizen (elderly, disability; from the consented profile) | +3 |
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-REASON_POINTS = {"requested": 1, "repeated_failure": 2, "negative_feedback": 2}
+REASON_POINTS = {"requested": 1, "repeated_failure": 2, "negative_feedback": 2, "complaint": 2, "urgent": 3}
 AGING_STEP = dt.timedelta(minutes=5)
 AGING_CAP = 3
 
