@@ -6,7 +6,8 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,16 +46,25 @@ def _wait(url: str, process: subprocess.Popen, log: Path, seconds: float = 180) 
     pytest.fail(f"{url} not up after {seconds}s; log:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
-    model = ROOT / "var" / "models" / "current.tar.gz"
-    index = ROOT / "var" / "index" / "CURRENT"
-    if not model.exists() or not index.exists():
+MODEL = ROOT / "var" / "models" / "current.tar.gz"
+INDEX = ROOT / "var" / "index"
+
+
+@contextmanager
+def running_product(
+    work: Path, *, env: dict[str, str] | None = None, seed_demo: bool = False, before_start: Callable[[dict[str, str]], None] | None = None
+) -> Iterator[Product]:
+    """Rasa and the app as processes on free ports, with a scratch database under `work`.
+
+    `env` adds or overrides settings; `seed_demo` loads the demo accounts; `before_start`
+    runs once the database is migrated (it gets the processes' environment).
+    """
+    if not MODEL.exists() or not (INDEX / "CURRENT").exists():
         pytest.fail("run `make setup` first: the trained model and the index are needed")
-    work = tmp_path_factory.mktemp("product")
     app_port, rasa_port = _free_port(), _free_port()
-    env = {
+    full_env = {
         **os.environ,
+        "HELPDESK_MODE": "development",
         "HELPDESK_PORT": str(app_port),
         "HELPDESK_RASA_PORT": str(rasa_port),
         "HELPDESK_DATABASE_URL": f"sqlite:///{work / 'app.db'}",
@@ -64,25 +74,29 @@ def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
         "HELPDESK_RASA_TOKEN": "e2e-rasa-token",
         "HELPDESK_ACTION_TOKEN": "e2e-action-token",
         "HF_HUB_OFFLINE": "1",
+        **(env or {}),
     }
-    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "api", "migrate"], env=env, check=True, cwd=ROOT, capture_output=True)
+    for step in ("migrate", "seed-demo") if seed_demo else ("migrate",):
+        subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "api", step], env=full_env, check=True, cwd=ROOT, capture_output=True)
+    if before_start:
+        before_start(full_env)
     rasa_log, app_log = work / "rasa.log", work / "app.log"
     rasa = subprocess.Popen(
         [
-            str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", env["HELPDESK_RASA_TOKEN"],
-            "--model", str(model), "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+            str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", full_env["HELPDESK_RASA_TOKEN"],
+            "--model", str(MODEL), "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
             "--interface", "127.0.0.1", "--port", str(rasa_port),
         ],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=full_env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     app = subprocess.Popen(
         [str(ROOT / ".venv/bin/uvicorn"), "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(app_port)],
-        cwd=ROOT, env=env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=full_env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         _wait(f"http://127.0.0.1:{app_port}/api/search?q=test", app, app_log)
         _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield Product(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", env["HELPDESK_RASA_TOKEN"])
+        yield Product(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", full_env["HELPDESK_RASA_TOKEN"])
     finally:
         for process in (app, rasa):
             process.terminate()
@@ -91,3 +105,9 @@ def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
+    with running_product(tmp_path_factory.mktemp("product")) as running:
+        yield running

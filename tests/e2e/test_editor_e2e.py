@@ -7,9 +7,7 @@ var/index stays read-only), and its own Rasa server calling back into it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from db.session import make_engine, make_sessionmaker, session_scope
 from knowledge.guides import guide_from_dict
 from knowledge.index import current_build
 from tests.conftest import ROOT
-from tests.e2e.conftest import Product, _free_port, _wait
+from tests.e2e.conftest import INDEX, Product, running_product
 from tests.e2e.test_browser import browser, page  # noqa: F401  (fixtures: Debian chromium via Playwright)
 
 pytestmark = [pytest.mark.e2e]
@@ -33,53 +31,15 @@ PY = str(ROOT / ".venv/bin/python")
 
 @pytest.fixture(scope="module")
 def editable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
-    model, index = ROOT / "var" / "models" / "current.tar.gz", ROOT / "var" / "index"
-    if not model.exists() or not (index / "CURRENT").exists():
-        pytest.fail("run `make setup` first: the trained model and the index are needed")
     work = tmp_path_factory.mktemp("editable")
-    shutil.copytree(index, work / "index", ignore=shutil.ignore_patterns(".build.lock"))
-    app_port, rasa_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "HELPDESK_PORT": str(app_port),
-        "HELPDESK_DATABASE_URL": f"sqlite:///{work / 'app.db'}",
-        "HELPDESK_INDEX_DIR": str(work / "index"),
-        "HELPDESK_RASA_TRACKER_DB": str(work / "tracker.db"),
-        "HELPDESK_RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "HELPDESK_ACTION_URL": f"http://127.0.0.1:{app_port}/webhooks/actions",
-        "HELPDESK_RASA_TOKEN": "e2e-rasa-token",
-        "HELPDESK_ACTION_TOKEN": "e2e-action-token",
-        "HELPDESK_MODE": "development",
-        "HF_HUB_OFFLINE": "1",
-    }
-    for command in (["-m", "api", "migrate"], ["-m", "api", "seed-demo"]):
-        subprocess.run([PY, *command], env=env, check=True, cwd=ROOT, capture_output=True)
-    store_served_guides(env["HELPDESK_DATABASE_URL"], work / "index")
-    rasa_log, app_log = work / "rasa.log", work / "app.log"
-    rasa = subprocess.Popen(
-        [
-            str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", env["HELPDESK_RASA_TOKEN"],
-            "--model", str(model), "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-            "--interface", "127.0.0.1", "--port", str(rasa_port),
-        ],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    app = subprocess.Popen(
-        [str(ROOT / ".venv/bin/uvicorn"), "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(app_port)],
-        cwd=ROOT, env=env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        _wait(f"http://127.0.0.1:{app_port}/api/search?q=test", app, app_log)
-        _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield Product(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", env["HELPDESK_RASA_TOKEN"])
-    finally:
-        for process in (app, rasa):
-            process.terminate()
-        for process in (app, rasa):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    shutil.copytree(INDEX, work / "index", ignore=shutil.ignore_patterns(".build.lock"))
+    with running_product(
+        work,
+        env={"HELPDESK_INDEX_DIR": str(work / "index")},
+        seed_demo=True,
+        before_start=lambda env: store_served_guides(env["HELPDESK_DATABASE_URL"], work / "index"),
+    ) as running:
+        yield running
 
 
 def store_served_guides(url: str, index_dir: Path) -> None:

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import Product, _free_port, _wait
+from tests.e2e.conftest import Product, running_product
 from tests.e2e.test_browser import browser  # noqa: F401  (the chromium fixture)
 
 pytestmark = pytest.mark.e2e
@@ -21,47 +18,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def staffed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
     """The product with the demo staff accounts (data/demo/staff.yaml) and the call center always open."""
-    model, index = ROOT / "var" / "models" / "current.tar.gz", ROOT / "var" / "index" / "CURRENT"
-    if not model.exists() or not index.exists():
-        pytest.fail("run `make setup` first: the trained model and the index are needed")
-    work = tmp_path_factory.mktemp("handoff")
-    app_port, rasa_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "HELPDESK_MODE": "development",
-        "HELPDESK_DATABASE_URL": f"sqlite:///{work / 'app.db'}",
-        "HELPDESK_RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "HELPDESK_ACTION_URL": f"http://127.0.0.1:{app_port}/webhooks/actions",
-        "HELPDESK_RASA_TRACKER_DB": str(work / "tracker.db"),
-        "HELPDESK_RASA_TOKEN": "e2e-rasa-token",
-        "HELPDESK_ACTION_TOKEN": "e2e-action-token",
-        "HELPDESK_HANDOFF_ALWAYS_OPEN": "true",
-        "HF_HUB_OFFLINE": "1",
-    }
-    for step in ("migrate", "seed-demo"):
-        subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "api", step], env=env, check=True, cwd=ROOT, capture_output=True)
-    rasa_log, app_log = work / "rasa.log", work / "app.log"
-    rasa = subprocess.Popen(
-        [str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", env["HELPDESK_RASA_TOKEN"], "--model", str(model),
-         "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    app = subprocess.Popen(
-        [str(ROOT / ".venv/bin/uvicorn"), "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(app_port)],
-        cwd=ROOT, env=env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        _wait(f"http://127.0.0.1:{app_port}/api/search?q=test", app, app_log)
-        _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield Product(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", env["HELPDESK_RASA_TOKEN"])
-    finally:
-        for process in (app, rasa):
-            process.terminate()
-        for process in (app, rasa):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_product(tmp_path_factory.mktemp("handoff"), env={"HELPDESK_HANDOFF_ALWAYS_OPEN": "true"}, seed_demo=True) as running:
+        yield running
 
 
 def test_rasa_is_paused_while_a_person_owns_the_chat(staffed: Product) -> None:
