@@ -119,7 +119,6 @@ def start(work: Path, stock_dir: Path, ours_model: Path, ours_endpoints: Path, a
         "HELPDESK_PORT": str(app_port),
         "HELPDESK_RASA_PORT": str(rasa_port),
         "HELPDESK_DATABASE_URL": f"sqlite:///{work / 'app.db'}",
-        "HELPDESK_RASA_TRACKER_DB": str(work / "tracker.db"),
         "HELPDESK_RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "HELPDESK_ACTION_URL": f"http://127.0.0.1:{app_port}/webhooks/actions",
         "HELPDESK_RASA_TOKEN": "bench-rasa-token",
@@ -214,15 +213,37 @@ async def worker(target: str, url: str, index: int, deadline: float, out: list[T
             out.append(turn)
 
 
-async def run_load(target: str, url: str, concurrency: int, duration: float) -> tuple[list[Turn], float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants (uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    family = {pid}
+    for _ in range(3):  # children, grandchildren
+        family |= {p for p, (parent, _) in stats.items() if parent in family}
+    return sum(stats[p][1] for p in family if p in stats)
+
+
+async def run_load(
+    target: str, url: str, concurrency: int, duration: float, pids: dict[str, int]
+) -> tuple[list[Turn], float, dict[str, float]]:
+    """Closed-loop load; returns the turns, the wall time and the CPU seconds each server process used."""
     limits = httpx.Limits(max_connections=concurrency + 4, max_keepalive_connections=concurrency + 4)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         warm: list[Turn] = []
         await asyncio.gather(*(worker(target, url, i, time.perf_counter() + 2.0, warm, client) for i in range(concurrency)))
         turns: list[Turn] = []
+        cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
         t0 = time.perf_counter()
         await asyncio.gather(*(worker(target, url, i, t0 + duration, turns, client) for i in range(concurrency)))
-        return turns, time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        return turns, wall, {name: cpu_seconds(pid) - cpu0[name] for name, pid in pids.items()}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -236,8 +257,8 @@ def pct(values: list[float], p: float) -> float:
 
 def load_tables(results: dict, levels: list[int]) -> str:
     lines = [
-        "| concurrent conversations | assistant | turns | p50 ms | p95 ms | p99 ms | turns/s (per round) | turns/s (all) | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| concurrent conversations | assistant | turns | p50 ms | p95 ms | p99 ms | turns/s (per round) | turns/s (all) | server CPU ms/turn | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in levels:
         for target in ("ours", "stock"):
@@ -247,9 +268,11 @@ def load_tables(results: dict, levels: list[int]) -> str:
             wall = sum(r["wall"] for r in rows)
             errors = sum(not t.ok for r in rows for t in r["turns"])
             per_round = ", ".join(f"{len(r['turns']) / r['wall']:.1f}" for r in rows)
+            cpu = {k: 1000 * sum(r["cpu"][k] for r in rows) / max(n, 1) for k in rows[0]["cpu"]}
+            cpu_ms = " + ".join(f"{k} {v:.1f}" for k, v in cpu.items()) if len(cpu) > 1 else f"{sum(cpu.values()):.1f}"
             name = "ours (API → Rasa → action)" if target == "ours" else "stock `rasa init` (REST)"
             lines.append(
-                f"| {c} | {name} | {n} | {pct(lat, 50):.0f} | {pct(lat, 95):.0f} | {pct(lat, 99):.0f} | {per_round} | {n / wall:.1f} | {errors} |"
+                f"| {c} | {name} | {n} | {pct(lat, 50):.0f} | {pct(lat, 95):.0f} | {pct(lat, 99):.0f} | {per_round} | {n / wall:.1f} | {cpu_ms} | {errors} |"
             )
     lines += [
         "",
@@ -381,8 +404,9 @@ async def main_async(args: argparse.Namespace) -> None:
                 order = ("ours", "stock") if (r + c) % 2 == 0 else ("stock", "ours")
                 for target in order:
                     url = s.app_url if target == "ours" else s.stock_url
-                    turns, wall = await run_load(target, url, c, args.duration)
-                    results[(target, c)].append({"turns": turns, "wall": wall})
+                    pids = {k: s.pids[k] for k in (("app", "rasa") if target == "ours" else ("stock",))}
+                    turns, wall, cpu = await run_load(target, url, c, args.duration, pids)
+                    results[(target, c)].append({"turns": turns, "wall": wall, "cpu": cpu})
                     lat = [t.latency_ms for t in turns]
                     print(
                         f"round {r} c={c:>2} {target:5}: {len(turns)} turns, {len(turns) / wall:.1f}/s, p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms, errors {sum(not t.ok for t in turns)}, load {os.getloadavg()[0]:.1f}",
@@ -400,7 +424,7 @@ async def main_async(args: argparse.Namespace) -> None:
         if args.pyspy:
             procs = pyspy_record(args.pyspy, s, args.out, int(args.duration))
             await asyncio.sleep(1)
-            turns, wall = await run_load("ours", s.app_url, 8, args.duration)
+            turns, wall, _cpu = await run_load("ours", s.app_url, 8, args.duration, {})
             for p in procs:
                 p.wait()
             report += ["", f"#### py-spy during 8 concurrent conversations ({len(turns)} turns, {len(turns) / wall:.1f}/s)"]
@@ -412,7 +436,7 @@ async def main_async(args: argparse.Namespace) -> None:
         (args.out / "results.json").write_text(
             json.dumps(
                 {
-                    f"{t}@{c}": [{"wall": r["wall"], "turns": [t_.__dict__ for t_ in r["turns"]]} for r in rows]
+                    f"{t}@{c}": [{"wall": r["wall"], "cpu": r["cpu"], "turns": [t_.__dict__ for t_ in r["turns"]]} for r in rows]
                     for (t, c), rows in results.items()
                 },
                 ensure_ascii=False,

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.chat.transcript import add_message, get_conversation
-from api.forms.privacy import transcript_text
+from api.forms.privacy import PLACEHOLDER, transcript_text
 from api.handoff.runtime import tell_rasa
 from api.handoff.tickets import REQUEST_HUMAN, DomainOf, handoff_reply, start_handoff
+from api.privacy import redact
 from api.rasa_client import RasaClient, RasaUnavailable
 from db.models import Conversation, Message
 from knowledge.language import detect_language
@@ -43,11 +44,13 @@ async def take_turn(
         stored_text = transcript_text(session=session, conversation_id=conversation.id, text=text)  # form answers stay out
         add_message(session=session, conversation=conversation, sender="citizen", text=stored_text)
         conversation_id, state = conversation.id, conversation.state
+    # Rasa sees personal numbers only where a form asked for them (its tracker lives in memory).
+    rasa_text = text if stored_text == PLACEHOLDER else redact(text)
 
     replies: list[dict[str, Any]] = []
     if state == "bot":
         try:
-            replies = await rasa.send(conversation_id, text, {"lang": turn_lang} | ({"identity": identity} if identity else {}))
+            replies = await rasa.send(conversation_id, rasa_text, {"lang": turn_lang} | ({"identity": identity} if identity else {}))
         except RasaUnavailable:
             replies = [{"text": UNAVAILABLE[turn_lang], "custom": {"kind": "notice"}, "sender": "system"}]
             if text.strip() == REQUEST_HUMAN:  # asking for a person works without Rasa too

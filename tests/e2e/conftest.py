@@ -68,7 +68,6 @@ def running_product(
         "HELPDESK_PORT": str(app_port),
         "HELPDESK_RASA_PORT": str(rasa_port),
         "HELPDESK_DATABASE_URL": f"sqlite:///{work / 'app.db'}",
-        "HELPDESK_RASA_TRACKER_DB": str(work / "tracker.db"),
         "HELPDESK_RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "HELPDESK_ACTION_URL": f"http://127.0.0.1:{app_port}/webhooks/actions",
         "HELPDESK_RASA_TOKEN": "e2e-rasa-token",

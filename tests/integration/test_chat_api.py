@@ -111,10 +111,11 @@ def test_rasa_down_gives_a_polite_reply_and_keeps_the_message(client: TestClient
     assert health.status_code == 503 and health.json()["rasa"]["ok"] is False
 
 
-def test_personal_numbers_never_reach_the_transcript(client: TestClient, settings: Settings) -> None:
+def test_personal_numbers_never_reach_the_transcript_or_rasa(client: TestClient, rasa: FakeRasa) -> None:
     cid = post(client, "số CCCD của tôi là 001203004567, sđt 0912345678").json()["conversation_id"]
     texts = [m["text"] for m in client.get(f"/api/chat/{cid}/messages").json()["messages"]]
     assert "001203004567" not in texts[0] and "0912345678" not in texts[0]
+    assert rasa.received[0]["message"] == "số CCCD của tôi là [số định danh], sđt [số điện thoại]"
 
 
 def test_feedback_is_stored_with_the_answer(client: TestClient) -> None:
