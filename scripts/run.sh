@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/rasa_env.sh
 
 .venv-bot/bin/rasa run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" \
-  --model var/models/current.tar.gz --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
+  --model var/models/current.tar.gz --endpoints "${HELPDESK_RASA_ENDPOINTS:-bot/endpoints.yml}" --credentials bot/credentials.yml \
   --interface 127.0.0.1 --port "$HELPDESK_RASA_PORT" --log-file var/rasa.log &
 rasa_pid=$!
 .venv/bin/uvicorn api.app:create_app --factory --host "${HELPDESK_HOST:-127.0.0.1}" --port "$HELPDESK_PORT" &
