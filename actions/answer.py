@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.language import turn_language
 from knowledge.answer import Aspect, phrases
+from knowledge.provinces import Provinces, default_provinces, where_note
 from knowledge.service import GuideNotFound, KnowledgeService, Reply
 
 INTENT_ASPECTS: dict[str, Aspect] = {
@@ -25,10 +27,15 @@ FALLBACKS_BEFORE_HUMAN = 2
 
 
 class ActionAnswer(Action):
-    """Finds the procedure (or keeps the current one for a follow-up) and answers what was asked."""
+    """Finds the procedure (or keeps the current one for a follow-up) and answers what was asked.
 
-    def __init__(self, knowledge: KnowledgeService | None = None) -> None:
+    Procedure mentions found by the NLU go to the knowledge service as hints; a province the
+    citizen named (now or earlier, the `province` slot) is said with the answer to "where".
+    """
+
+    def __init__(self, knowledge: KnowledgeService | None = None, provinces: Provinces | None = None) -> None:
         self._knowledge = knowledge
+        self._provinces = provinces
 
     def name(self) -> str:
         return "action_answer"
@@ -37,18 +44,25 @@ class ActionAnswer(Action):
         knowledge = self._knowledge or services.knowledge()
         lang = turn_language(tracker)
         message = tracker.latest_message
+        text = message.get("text") or ""
         intent = (message.get("intent") or {}).get("name") or ""
         aspect = INTENT_ASPECTS.get(intent)
-        chosen = next((e.get("value") for e in message.get("entities", []) if e.get("entity") == "procedure_code"), None)
+        entities = message.get("entities") or []
+        chosen = next((e.get("value") for e in entities if e.get("entity") == "procedure_code"), None)
+        mentions = [str(e["value"]) for e in entities if e.get("entity") == "procedure" and e.get("value")]
+        places = [str(e["value"]) for e in entities if e.get("entity") == "province" and e.get("value")]
         current = tracker.get_slot("procedure_code")
 
         if chosen:
             try:
                 reply = knowledge.answer_for(str(chosen), lang, aspect or "overview")
             except GuideNotFound:
-                reply = knowledge.ask(message.get("text") or "", lang=lang, aspect=aspect)
+                reply = knowledge.ask(text, lang=lang, aspect=aspect)
         else:
-            reply = knowledge.ask(message.get("text") or "", lang=lang, aspect=aspect, current_code=current)
+            reply = knowledge.ask(text, lang=lang, aspect=aspect, current_code=current, mentions=mentions, places=places)
+        place = next(iter(places), None) or tracker.get_slot("province")  # named now, or earlier
+        if place and reply.answer["status"] == "answered" and reply.answer.get("aspect") == "where":
+            reply = self._with_province(reply, str(place), lang)
 
         events: list[EventType] = [SlotSet("lang", lang)]
         status = reply.answer["status"]
@@ -63,6 +77,13 @@ class ActionAnswer(Action):
             events.append(SlotSet("procedure_code", reply.guide_code))
         dispatcher.utter_message(json_message=to_payload(reply))
         return events
+
+    def _with_province(self, reply: Reply, place: str, lang: str) -> Reply:
+        match = (self._provinces or default_provinces()).resolve(place)
+        if match is None:
+            return reply
+        text = reply.text if reply.text.endswith((".", "!", "?")) else f"{reply.text}."
+        return replace(reply, text=f"{text} {where_note(match, lang)}")
 
 
 def to_payload(reply: Reply) -> dict[str, Any]:

@@ -7,7 +7,8 @@ import re
 # Order matters: e-mails first, then 12-digit personal ID numbers, then phone numbers.
 _PATTERNS = [
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
-    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[số định danh]"),
+    # 12 digits, also typed in groups ("0012 0300 4567"); dots are left alone: "100.000.000 đồng" is money.
+    (re.compile(r"(?<!\d)\d(?: ?\d){11}(?!\d)"), "[số định danh]"),
     (re.compile(r"(?<![\w+])(?:\+?84|0)(?:[\s.-]?\d){9,10}(?!\d)"), "[số điện thoại]"),
     (re.compile(r"(?<!\d)\d{9}(?!\d)"), "[số CMND]"),
 ]

@@ -1,7 +1,8 @@
 """Build-time training data: diacritics-free variants of the Vietnamese NLU examples.
 
 Run with the app environment: ``python bot/augment.py OUT_DIR``. Writes
-``OUT_DIR/nlu_folded.yml``; `rasa train --data bot/data OUT_DIR` then sees both.
+``OUT_DIR/nlu_folded.yml`` from every ``bot/data/nlu*.yml``; `rasa train --data bot/data OUT_DIR`
+then sees both. Entity annotations fold with their text: "[Đà Nẵng](province)" → "[da nang](province)".
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ def folded_examples(nlu_file: Path) -> list[dict[str, str]]:
 def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     lines = ['version: "3.1"', "nlu:"]
-    for block in folded_examples(ROOT / "bot" / "data" / "nlu.yml"):
-        lines += [f"  - intent: {block['intent']}", "    examples: |"]
-        lines += [f"      {line}" for line in block["examples"].splitlines()]
+    for path in sorted((ROOT / "bot" / "data").glob("nlu*.yml")):
+        for block in folded_examples(path):
+            lines += [f"  - intent: {block['intent']}", "    examples: |"]
+            lines += [f"      {line}" for line in block["examples"].splitlines()]
     (out_dir / "nlu_folded.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -79,7 +79,8 @@ def detect_aspect(question: str) -> Aspect:
 
 # Words that say nothing about which procedure is meant ("còn lệ phí thì sao?").
 _NON_TOPIC = STOPWORDS | set(
-    "con thi sao vay the ra nua nhe lam thu tuc cai nay do also about it this that too then and so take takes much many long need".split()
+    "con thi sao vay the ra nua nhe lam thu tuc cai nay do also about it this that too then and so take takes much many long need"
+    " nop gom chuan bi thuc hien xong nhan ket qua submit apply lodge hand file done required there any we us they".split()
 )
 
 

@@ -123,6 +123,11 @@ def syllables(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+def name_key(text: str) -> str:
+    """A name compared loosely: folded syllables joined by spaces ("TP.HCM" → "tp hcm", "Hoà Bình" → "hoa binh")."""
+    return " ".join(syllables(text))
+
+
 def accented_syllables(text: str) -> list[str]:
     return _TOKEN.findall(nfc(text).lower())
 

@@ -12,14 +12,17 @@ index, never a mix.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, mentions_topic, phrases, procedures
 from knowledge.dense import Embedder
+from knowledge.guides import Guide
 from knowledge.index import Index, load_index
 from knowledge.language import detect_language
+from knowledge.mentions import names_procedure, without_mentions
 from knowledge.search import Hit, Searcher, SearchOutcome, Thresholds
 from knowledge.terms import TermList
 
@@ -80,16 +83,40 @@ class KnowledgeService:
     def search(self, query: str, k: int = 5, lang: str | None = None) -> SearchOutcome:
         return self._searcher.search(query, k=k, lang=lang)
 
-    def ask(self, question: str, lang: str | None = None, aspect: Aspect | None = None, current_code: str | None = None) -> Reply:
+    def ask(
+        self,
+        question: str,
+        lang: str | None = None,
+        aspect: Aspect | None = None,
+        current_code: str | None = None,
+        mentions: Sequence[str] = (),
+        places: Sequence[str] = (),
+    ) -> Reply:
         """Answer a question: find the procedure, then compose the part that was asked.
 
-        A question that names no procedure ("còn lệ phí thì sao?") is about `current_code`.
+        A question that names no procedure ("còn lệ phí thì sao?"), or names only the current
+        one ("còn lệ phí làm tạm trú thì sao?"), is about `current_code`.
+
+        `mentions` are the procedure names the bot's NLU found in the question, as typed (its
+        lookup table holds the curated guides' titles and aliases): hints only, since a guide newer
+        than the bot's model has none. When they are all the question names and name exactly one
+        of the closest procedures, that one is answered, even over a close first hit: "lệ phí làm
+        căn cước" is the ID card from 14 years on, not the one for children. `places` (provinces
+        the NLU found) say where, not which procedure: "tôi ở Quảng Nam thì nộp ở đâu?" is a follow-up.
         """
+        question = without_mentions(question, places)
         searcher = self._searcher  # one index for the whole answer, even if a reload swaps it meanwhile
-        if current_code in searcher.index.guides and not mentions_topic(question):
-            return self.answer_for(current_code, lang or detect_language(question), aspect or detect_aspect(question), index=searcher.index)
+        guides = searcher.index.guides
+        current = guides.get(current_code) if current_code else None
+        if current and _about_current(question, mentions, current.guide):
+            lang = lang or detect_language(question)
+            return self.answer_for(current.guide.code, lang, aspect or detect_aspect(question), index=searcher.index)
         outcome = searcher.search(question, k=4, lang=lang)
         lang = outcome.lang
+        if outcome.status != "unanswerable" and mentions and _only_names(question, mentions):
+            named = [h for h in outcome.hits if _named_by(guides[h.code].guide, mentions)]
+            if len(named) == 1:
+                return self.answer_for(named[0].code, lang, aspect or detect_aspect(question), outcome, index=searcher.index)
         if outcome.status == "answered":
             return self.answer_for(outcome.hits[0].code, lang, aspect or detect_aspect(question), outcome, index=searcher.index)
         p = phrases(lang)
@@ -116,6 +143,23 @@ class KnowledgeService:
             "guide": guide_card(guide, indexed.version, lang, aspect),
         }
         return Reply(answer_text(guide, lang, aspect), answer, guide_code=code, guide_version=indexed.version)
+
+
+def _only_names(question: str, mentions: Sequence[str]) -> bool:
+    """The mentions are all the question names; the rest asks what, not which ("lệ phí … bao nhiêu")."""
+    return not mentions_topic(without_mentions(question, mentions))
+
+
+def _named_by(guide: Guide, mentions: Sequence[str]) -> bool:
+    """Whether a mention is one of this curated guide's names (national records are not in the bot's lookup table)."""
+    return guide.origin == "curated" and any(names_procedure(m, guide) for m in mentions)
+
+
+def _about_current(question: str, mentions: Sequence[str], current: Guide) -> bool:
+    """A follow-up: the question names no procedure, or names only the current one."""
+    if not mentions:
+        return not mentions_topic(question)
+    return _only_names(question, mentions) and all(names_procedure(m, current) for m in mentions)
 
 
 def _button_titles(outcome: SearchOutcome, index: Index, limit: int = 4) -> list[tuple[Hit, str]]:

@@ -14,6 +14,7 @@ from api.privacy import redact
 from api.rasa_client import RasaClient, RasaUnavailable
 from db.models import Conversation, Message
 from knowledge.language import detect_language
+from knowledge.normalize import nfc
 
 UNAVAILABLE = {
     "vi": "Xin lỗi, trợ lý đang tạm gián đoạn. Tin nhắn của bạn đã được lưu lại; bạn vui lòng thử lại sau ít phút.",
@@ -32,6 +33,7 @@ async def take_turn(
     identity: str | None = None,
 ) -> tuple[Conversation, list[Message]]:
     """Returns the conversation and the replies of this turn (the citizen's message is stored first)."""
+    text = nfc(text)  # "ệ" typed as e + two combining marks is the same letter to NLU, lookups and search
     with factory.begin() as session:
         if conversation_id is None:
             conversation = Conversation(lang=lang or detect_language(text))

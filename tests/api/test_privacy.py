@@ -9,3 +9,12 @@ def test_redacts_personal_numbers_and_emails() -> None:
 
 def test_keeps_ordinary_numbers() -> None:
     assert redact("lệ phí 20.000 đồng trong 7 ngày") == "lệ phí 20.000 đồng trong 7 ngày"
+
+
+def test_redacts_id_numbers_typed_in_groups() -> None:
+    assert redact("số CCCD 0012 0300 4567 nhé") == "số CCCD [số định danh] nhé"
+    assert redact("001 203 004 567") == "[số định danh]"
+
+
+def test_keeps_money_written_with_dots() -> None:
+    assert redact("lệ phí 100.000.000.000 đồng") == "lệ phí 100.000.000.000 đồng"

@@ -89,3 +89,53 @@ def test_asking_for_a_person_hands_off(product: Product) -> None:
     assert turn["state"] == "waiting"
     # from now on only people answer: the bot stays silent
     assert say(product, "alo?", turn["conversation_id"])["messages"] == []
+
+
+PASSPORT = "1.001456"
+
+
+def test_a_new_topic_replaces_the_current_procedure(product: Product) -> None:
+    first = say(product, "đăng ký thường trú cần giấy tờ gì")
+    assert answer_of(first)["answer"]["procedures"][0]["code"] == RESIDENCE
+    second = answer_of(say(product, "còn làm hộ chiếu thì lệ phí bao nhiêu", first["conversation_id"]))
+    assert (second["answer"]["procedures"][0]["code"], second["answer"]["aspect"]) == (PASSPORT, "fee")
+    third = answer_of(say(product, "mất bao lâu", first["conversation_id"]))
+    assert (third["answer"]["procedures"][0]["code"], third["answer"]["aspect"]) == (PASSPORT, "time")
+
+
+def test_the_language_follows_the_citizen_mid_conversation(product: Product) -> None:
+    from knowledge.language import detect_language
+
+    first = say(product, "thu tuc dang ky thuong tru")
+    assert detect_language(answer_of(first)["text"]) == "vi"
+    second = answer_of(say(product, "how long does it take?", first["conversation_id"]))
+    assert second["answer"]["procedures"][0]["code"] == RESIDENCE and second["answer"]["aspect"] == "time"
+    assert detect_language(second["text"]) == "en"
+
+
+def test_an_ambiguous_question_gets_buttons_and_a_choice_answers_it(product: Product) -> None:
+    turn = say(product, "cấp lại")
+    message = answer_of(turn)
+    assert message["answer"]["status"] == "clarify" and len(message["buttons"]) >= 2
+    chosen = message["buttons"][0]
+    answer = answer_of(say(product, chosen["payload"], turn["conversation_id"]))
+    assert answer["answer"]["status"] == "answered"
+    assert answer["answer"]["procedures"][0]["code"] in chosen["payload"]
+
+
+def test_two_failures_offer_a_person_and_accepting_hands_off(product: Product) -> None:
+    first = say(product, "qwxz vbnm plok")
+    assert answer_of(first)["answer"]["status"] == "unanswerable"  # first: please rephrase
+    second = answer_of(say(product, "zzqx trewq mnbv", first["conversation_id"]))
+    assert second["answer"].get("offer_human") is True
+    [button] = second["buttons"]
+    assert say(product, button["payload"], first["conversation_id"])["state"] == "waiting"
+
+
+def test_rasa_never_sees_personal_numbers_outside_forms(product: Product) -> None:
+    turn = say(product, "mất CCCD số 001203004567, gọi 0912345678, làm lại thế nào")
+    tracker = httpx.get(
+        f"{product.rasa_url}/conversations/{turn['conversation_id']}/tracker", params={"token": product.rasa_token}, timeout=10
+    ).json()
+    seen = tracker["latest_message"]["text"]
+    assert "001203004567" not in seen and "0912345678" not in seen and "[số định danh]" in seen

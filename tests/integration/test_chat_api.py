@@ -142,3 +142,12 @@ def test_messages_are_in_the_database(client: TestClient) -> None:
     cid = post(client, "xin chào").json()["conversation_id"]
     with client.app.state.sessions() as session:
         assert session.query(Message).filter_by(conversation_id=cid).count() == 2
+
+
+def test_decomposed_unicode_is_stored_and_sent_composed(client: TestClient, rasa: FakeRasa) -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "lệ phí đăng ký thường trú")
+    cid = post(client, decomposed).json()["conversation_id"]
+    assert rasa.received[0]["message"] == "lệ phí đăng ký thường trú"
+    assert client.get(f"/api/chat/{cid}/messages").json()["messages"][0]["text"] == "lệ phí đăng ký thường trú"

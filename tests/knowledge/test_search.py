@@ -73,7 +73,15 @@ def test_aspect_detection(question: str, aspect: str) -> None:
     assert detect_aspect(question) == aspect
 
 
-def test_topic_detection() -> None:
-    assert not mentions_topic("còn lệ phí thì sao?")
-    assert not mentions_topic("and the fee?")
-    assert mentions_topic("đăng ký tạm trú mất bao lâu")
+@pytest.mark.parametrize(
+    "follow_up",
+    ["còn lệ phí thì sao?", "and the fee?", "nộp hồ sơ ở đâu", "hồ sơ gồm những gì", "cần chuẩn bị giấy tờ gì", "các bước thực hiện",
+     "where do I submit", "where do I apply"],
+)  # fmt: skip
+def test_follow_ups_name_no_topic(follow_up: str) -> None:
+    assert not mentions_topic(follow_up)
+
+
+@pytest.mark.parametrize("question", ["đăng ký tạm trú mất bao lâu", "làm hộ chiếu ở đâu", "where do I apply for a passport"])
+def test_new_topics_are_seen(question: str) -> None:
+    assert mentions_topic(question)

@@ -1,0 +1,61 @@
+"""The knowledge service over the curated guides: procedure mentions as hints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.index import load_index
+from knowledge.search import Searcher
+from knowledge.service import KnowledgeService
+from knowledge.terms import TermList
+from tests.conftest import TEST_EMBEDDER
+
+
+@pytest.fixture(scope="module")
+def knowledge(index_dir: Path) -> KnowledgeService:
+    return KnowledgeService(Searcher(load_index(index_dir, TEST_EMBEDDER.name), TEST_EMBEDDER, TermList(())))
+
+
+@pytest.mark.parametrize(
+    ("question", "mention", "code"),
+    [
+        ("lệ phí làm căn cước", "làm căn cước", "1.014061"),  # not the card for children under 14
+        ("lam can cuoc bao lau", "lam can cuoc", "1.014061"),
+        ("cho mình hỏi về thủ tục khai tử", "khai tử", "1.000656"),
+        ("đổi gplx online được không", "đổi gplx", "3.000347"),
+    ],
+)
+def test_a_mention_that_is_the_whole_topic_picks_the_procedure_it_names(
+    knowledge: KnowledgeService, question: str, mention: str, code: str
+) -> None:
+    reply = knowledge.ask(question, mentions=[mention])
+    assert reply.answer["status"] == "answered" and reply.guide_code == code
+
+
+def test_a_follow_up_naming_the_current_procedure_stays_on_it(knowledge: KnowledgeService) -> None:
+    reply = knowledge.ask("còn lệ phí làm tạm trú thì sao", current_code="1.004194", mentions=["làm tạm trú"])
+    assert reply.guide_code == "1.004194" and reply.answer["aspect"] == "fee"
+
+
+def test_a_mention_of_another_procedure_replaces_the_current_one(knowledge: KnowledgeService) -> None:
+    reply = knowledge.ask("còn khai tử thì sao", current_code="1.004222", mentions=["khai tử"])
+    assert reply.guide_code == "1.000656"
+
+
+def test_a_follow_up_without_a_mention_keeps_the_current_procedure(knowledge: KnowledgeService) -> None:
+    reply = knowledge.ask("còn lệ phí thì sao", current_code="1.004194")
+    assert reply.guide_code == "1.004194" and reply.answer["aspect"] == "fee"
+
+
+def test_a_mention_that_is_only_part_of_the_topic_changes_nothing(knowledge: KnowledgeService) -> None:
+    question = "chuyển từ tạm trú sang thường trú thì làm sao"
+    with_hint = knowledge.ask(question, current_code="1.004194", mentions=["tạm trú"])
+    without = knowledge.ask(question, current_code="1.004194")
+    assert (with_hint.answer["status"], with_hint.guide_code) == (without.answer["status"], without.guide_code)
+
+
+def test_a_place_does_not_name_a_procedure(knowledge: KnowledgeService) -> None:
+    reply = knowledge.ask("tôi ở Quảng Nam thì làm ở đâu", current_code="1.004222", places=["Quảng Nam"])
+    assert reply.guide_code == "1.004222" and reply.answer["aspect"] == "where"
