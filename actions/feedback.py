@@ -16,16 +16,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.language import turn_language
 from knowledge.normalize import fold
 
-# Matched on folded text (no diacritics, lower case), so "không đúng" and "khong dung" agree.
+# Matched on folded text (no diacritics, lower case), so "không đúng", "khong dung" and "ko đúng" agree.
 # Negative cues are tried first: "không hữu ích" contains the positive "hữu ích".
 _NEGATIVE = re.compile(
-    r"\b(?:(?:khong|chua|chang|cha) (?:dung|chinh xac|huu ich|ro|lien quan|giup|hieu|chi tiet|tot|hay)|sai|vo ich|kho hieu|loi thoi|cu roi"
+    r"\b(?:(?:khong|ko|k|chua|chang|cha) (?:dung|chinh xac|huu ich|ro|lien quan|giup|hieu|chi tiet|tot|hay)|sai|vo ich|kho hieu|loi thoi|cu r(?:oi)?"
     r"|thieu|lan man|nham|(?:rat|qua) te|te qua|wrong|incorrect|inaccurate|unhelpful|useless|outdated|out of date|confusing"
     r"|irrelevant|no help|not (?:helpful|useful|correct|accurate|clear|right|relevant|what i)"
     r"|(?:didn't|did not|doesn't|does not) (?:help|match|answer))\b"
 )
 _POSITIVE = re.compile(
-    r"\b(?:huu ich|dung roi|chinh xac|ro rang|de (?:hieu|lam)|chi tiet|hay (?:qua|lam)|tot|chuan|tuyet|xong roi|lam duoc roi|giup (?:\w+ )?nhieu"
+    r"\b(?:huu ich|dung roi|chinh xac|ro rang|de (?:hieu|lam)|chi tiet|hay (?:qua|lam|do|ghe)|tot|chuan|tuyet|xong roi|lam duoc roi|giup (?:\w+ )?nhieu"
     r"|helpful|helped|useful|great|good|clear|perfect|exactly|correct|accurate|spot on|solved)\b"
 )
 

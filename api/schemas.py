@@ -45,7 +45,7 @@ class Answer(BaseModel):
 class MessageOut(BaseModel):
     id: str
     sender: Literal["citizen", "bot", "agent", "system"]
-    kind: str = Field(description="text | answer | buttons | handoff | notice")
+    kind: str = Field(description="text | answer | buttons | handoff | notice | feedback (a verdict typed in the chat, thanked for)")
     text: str
     created_at: str
     buttons: list[Button] = []

@@ -39,6 +39,14 @@ def messages_after(*, session: Session, conversation_id: str, after: int | None)
     return list(session.scalars(query.order_by(Message.id)))
 
 
+def latest_answer(*, session: Session, conversation_id: str, before: int) -> Message | None:
+    """The bot's last knowledge answer before message `before`: what a verdict typed in the chat is about."""
+    query = select(Message).where(
+        Message.conversation_id == conversation_id, Message.sender == "bot", Message.kind == "answer", Message.id < before
+    )
+    return session.scalars(query.order_by(Message.id.desc()).limit(1)).first()
+
+
 def record_feedback(*, session: Session, message_id: int, helpful: bool, reason: str | None) -> Feedback:
     message = session.get(Message, message_id)
     if message is None or message.sender != "bot":

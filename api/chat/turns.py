@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.chat.transcript import add_message, get_conversation
+from api.chat.transcript import add_message, get_conversation, latest_answer, messages_after, record_feedback
 from api.forms.privacy import PLACEHOLDER, transcript_text
 from api.handoff.runtime import tell_rasa
-from api.handoff.tickets import REQUEST_HUMAN, DomainOf, handoff_reply, start_handoff
+from api.handoff.tickets import REQUEST_HUMAN, DomainOf, handoff_after_feedback, handoff_reply, start_handoff
 from api.privacy import redact
 from api.rasa_client import RasaClient, RasaUnavailable
+from db.handoff import Ticket
 from db.models import Conversation, Message
 from knowledge.language import detect_language
 from knowledge.normalize import nfc
@@ -63,12 +64,29 @@ async def take_turn(
         if conversation.state != "bot":
             replies = []  # a person took the conversation during the Rasa call: the bot stays silent
         stored = [_store_reply(session, conversation, reply) for reply in replies]
-        handoff = next((m for m in stored if m.kind == "handoff"), None)
+        verdict = next((m for m in stored if m.kind == "feedback"), None)
+        ticket = verdict and _record_typed_feedback(session, verdict, reason=stored_text, domain_of=domain_of)
+        if ticket:  # the second "not helpful" handed the chat to a person: its notice is part of this turn
+            stored += messages_after(session=session, conversation_id=conversation_id, after=stored[-1].id)
+        handoff = None if ticket else next((m for m in stored if m.kind == "handoff"), None)
         reason = ((handoff.payload or {}).get("handoff") or {}).get("reason", "requested") if handoff else ""
-        ticket = handoff and start_handoff(session=session, conversation_id=conversation_id, reason=reason, domain_of=domain_of)
+        ticket = ticket or (handoff and start_handoff(session=session, conversation_id=conversation_id, reason=reason, domain_of=domain_of))
     if ticket:
         await tell_rasa(rasa, conversation_id, paused=True)
     return conversation, stored
+
+
+def _record_typed_feedback(session: Session, verdict: Message, *, reason: str, domain_of: DomainOf) -> Ticket | None:
+    """A verdict typed in the chat ("câu trả lời này không đúng") counts like the feedback buttons, on the latest answer.
+
+    Returns the ticket when it was the conversation's second "not helpful" (as `POST …/feedback` does).
+    """
+    helpful = ((verdict.payload or {}).get("feedback") or {}).get("helpful")
+    answer = latest_answer(session=session, conversation_id=verdict.conversation_id, before=verdict.id)
+    if helpful is None or answer is None:  # neither praise nor complaint, or nothing answered yet
+        return None
+    record_feedback(session=session, message_id=answer.id, helpful=helpful, reason=reason[:500])
+    return None if helpful else handoff_after_feedback(session=session, message_id=answer.id, domain_of=domain_of)
 
 
 def _store_reply(session: Session, conversation: Conversation, reply: dict[str, Any]) -> Message:

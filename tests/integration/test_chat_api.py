@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.rasa_client import RasaClient
 from api.settings import Settings
-from db.models import Message
+from db.models import Feedback, Message
 from tests.conftest import TEST_EMBEDDER
 
 
@@ -25,6 +25,8 @@ class FakeRasa:
     def __init__(self) -> None:
         self.received: list[dict] = []
         self.down = False
+        self.scripted: dict[str, dict] = {}  # message text → the `custom` payload to answer it with
+        self.events: list[dict] = []  # tracker events sent by the app (pause when a person takes the chat)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if self.down:
@@ -32,8 +34,11 @@ class FakeRasa:
         if request.url.path == "/status":
             return httpx.Response(200, json={"model_file": "test.tar.gz"})
         body = json.loads(request.content)
+        if request.url.path.endswith("/tracker/events"):
+            self.events.append(body)
+            return httpx.Response(200, json={})
         self.received.append(body)
-        custom = {
+        custom = self.scripted.get(body["message"]) or {
             "kind": "answer",
             "text": "Lệ phí ...",
             "answer": {"status": "answered", "procedures": [], "aspect": "fee", "guide": None},
@@ -123,6 +128,28 @@ def test_feedback_is_stored_with_the_answer(client: TestClient) -> None:
     response = client.post(f"/api/chat/messages/{reply['id']}/feedback", json={"helpful": False, "reason": "thiếu thông tin"})
     assert response.status_code == 201
     assert client.post("/api/chat/messages/999999/feedback", json={"helpful": True}).status_code == 404
+
+
+def test_a_verdict_typed_in_the_chat_is_feedback_on_the_latest_answer(client: TestClient, rasa: FakeRasa) -> None:
+    rasa.scripted["lệ phí đăng ký thường trú"] = {
+        "kind": "answer", "text": "Lệ phí ...", "guide_code": "1.004222", "guide_version": 3,
+        "answer": {"status": "answered", "procedures": [], "aspect": "fee", "guide": None},
+    }  # fmt: skip
+    rasa.scripted["câu trả lời này không đúng"] = {"kind": "feedback", "text": "Cảm ơn bạn đã góp ý", "feedback": {"helpful": False}}
+    first = post(client, "lệ phí đăng ký thường trú").json()
+    cid, answer_id = first["conversation_id"], int(first["messages"][0]["id"])
+
+    turn = post(client, "câu trả lời này không đúng", conversation_id=cid).json()
+    assert [m["kind"] for m in turn["messages"]] == ["feedback"] and turn["state"] == "bot"
+    with client.app.state.sessions() as session:
+        [feedback] = session.query(Feedback).all()
+        assert (feedback.message_id, feedback.helpful, feedback.guide_code, feedback.guide_version) == (answer_id, False, "1.004222", 3)
+        assert feedback.reason == "câu trả lời này không đúng"
+
+    # The second "not helpful" hands the chat to a person, as the feedback buttons do.
+    turn = post(client, "câu trả lời này không đúng", conversation_id=cid).json()
+    assert turn["state"] == "waiting" and [m["kind"] for m in turn["messages"]] == ["feedback", "handoff"]
+    assert [e["event"] for e in rasa.events] == ["pause"]
 
 
 def test_search_endpoint(client: TestClient) -> None:
