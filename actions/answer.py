@@ -9,9 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
+from actions import fallback, services
 from actions.language import turn_language
-from knowledge.answer import Aspect, phrases
+from knowledge.answer import Aspect
 from knowledge.provinces import Provinces, default_provinces, where_note
 from knowledge.service import GuideNotFound, KnowledgeService, Reply
 
@@ -23,7 +23,6 @@ INTENT_ASPECTS: dict[str, Aspect] = {
     "ask_where": "where",
     "ask_online": "online",
 }
-FALLBACKS_BEFORE_HUMAN = 2
 
 
 class ActionAnswer(Action):
@@ -67,12 +66,12 @@ class ActionAnswer(Action):
         events: list[EventType] = [SlotSet("lang", lang)]
         status = reply.answer["status"]
         if status == "unanswerable":
-            failures = int(tracker.get_slot("fallback_count") or 0) + 1
-            events.append(SlotSet("fallback_count", float(failures)))
-            if failures >= FALLBACKS_BEFORE_HUMAN:
-                reply = _offer_human(reply, lang)
+            counted, offer = fallback.failed(tracker)
+            events += counted
+            if offer:
+                reply = Reply(fallback.OFFER[lang], {**reply.answer, "offer_human": True}, [fallback.human_button(lang)])
         else:
-            events.append(SlotSet("fallback_count", 0.0))
+            events += fallback.succeeded()
         if reply.guide_code:
             events.append(SlotSet("procedure_code", reply.guide_code))
         dispatcher.utter_message(json_message=to_payload(reply))
@@ -99,12 +98,3 @@ def to_payload(reply: Reply) -> dict[str, Any]:
         "guide_code": reply.guide_code,
         "guide_version": reply.guide_version,
     }
-
-
-def _offer_human(reply: Reply, lang: str) -> Reply:
-    text = (
-        "I still cannot find a guide for this. Would you like to talk to a person?"
-        if lang == "en"
-        else "Tôi vẫn chưa tìm được hướng dẫn phù hợp. Bạn có muốn gặp tổng đài viên không?"
-    )
-    return Reply(text, {**reply.answer, "offer_human": True}, [{"title": phrases(lang)["human"], "payload": "/request_human"}])

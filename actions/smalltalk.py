@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import fallback
 from actions.language import turn_language
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -39,5 +40,13 @@ class ActionSmalltalk(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         lang = turn_language(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "out_of_scope"
-        dispatcher.utter_message(text=TEXTS.get(intent, TEXTS["out_of_scope"])[lang])
-        return [SlotSet("lang", lang)]
+        events: list[EventType] = [SlotSet("lang", lang)]
+        if intent not in TEXTS or intent == "out_of_scope":  # not something the assistant does: a failure
+            counted, offer = fallback.failed(tracker)
+            if offer:
+                dispatcher.utter_message(text=fallback.OFFER[lang], buttons=[fallback.human_button(lang)])
+                return events + counted
+            dispatcher.utter_message(text=TEXTS["out_of_scope"][lang])
+            return events + counted
+        dispatcher.utter_message(text=TEXTS[intent][lang])
+        return events

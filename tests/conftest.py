@@ -14,7 +14,10 @@ from api.settings import Settings
 from db.session import make_engine, make_sessionmaker, migrate, session_scope
 from knowledge.dense import HashEmbedder
 from knowledge.guides import load_guide_dir
-from knowledge.index import IndexedGuide, build_index
+from knowledge.index import IndexedGuide, build_index, load_index
+from knowledge.search import Searcher
+from knowledge.service import KnowledgeService
+from knowledge.terms import TermList
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -42,6 +45,12 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory, curated_guides: list[Ind
     directory = tmp_path_factory.mktemp("index")
     build_index(curated_guides, directory, TEST_EMBEDDER)
     return directory
+
+
+@pytest.fixture(scope="session")
+def knowledge(index_dir: Path) -> KnowledgeService:
+    """The real knowledge service over the curated guides (test embedder, no term list)."""
+    return KnowledgeService(Searcher(load_index(index_dir, TEST_EMBEDDER.name), TEST_EMBEDDER, TermList(())))
 
 
 @pytest.fixture(scope="session")

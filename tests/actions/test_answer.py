@@ -5,23 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-from knowledge.index import load_index
-from knowledge.search import Searcher
 from knowledge.service import KnowledgeService
-from knowledge.terms import TermList
-from tests.conftest import TEST_EMBEDDER
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def knowledge(index_dir: Path) -> KnowledgeService:
-    return KnowledgeService(Searcher(load_index(index_dir, TEST_EMBEDDER.name), TEST_EMBEDDER, TermList(())))
 
 
 def tracker_from(name: str, **latest: object) -> Tracker:

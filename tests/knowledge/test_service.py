@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from knowledge.index import load_index
-from knowledge.search import Searcher
 from knowledge.service import KnowledgeService
-from knowledge.terms import TermList
-from tests.conftest import TEST_EMBEDDER
-
-
-@pytest.fixture(scope="module")
-def knowledge(index_dir: Path) -> KnowledgeService:
-    return KnowledgeService(Searcher(load_index(index_dir, TEST_EMBEDDER.name), TEST_EMBEDDER, TermList(())))
 
 
 @pytest.mark.parametrize(
