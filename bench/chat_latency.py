@@ -5,8 +5,8 @@
         [--app-env OMP_NUM_THREADS=1] [--ours-endpoints FILE] [--ours-model FILE] [--app-workers 2]
 
 Starts, like tests/e2e/conftest.py, on free ports with scratch SQLite databases under --out:
-  * ours: the Rasa 3.6 server (.venv-bot, a copy of var/models/current.tar.gz, SQL tracker store in a
-    scratch file, bot/endpoints.yml) and the app (uvicorn, var/index read-only);
+  * ours: the Rasa 3.6 server (.venv-bot, a copy of var/models/current.tar.gz, bot/endpoints.yml:
+    dialogue state in memory) and the app (uvicorn, var/index read-only);
   * stock: `rasa run` in --stock-dir (a `rasa init --no-prompt` project trained with the same Rasa,
     its own config/endpoints: in-memory tracker store, no action server, `utter_*` responses).
 Load: N closed-loop workers, each running whole conversations (2-4 turns; vi with diacritics, vi
@@ -20,7 +20,7 @@ the layers separately: Rasa's NLU alone (/model/parse), the knowledge search alo
 REST webhook called directly (NLU + rules + tracker store + action call), and the full turn through the app.
 --pyspy PATH records py-spy profiles of the app and of our Rasa server during one extra 8-conversation run.
 --app-env / --ours-endpoints / --ours-model / --app-workers try run-time variants of our side without
-touching bot/ or the code (e.g. a copy of bot/endpoints.yml without the SQL tracker store).
+touching bot/ or the code (e.g. bot/endpoints.redis.yml with SANIC_WORKERS=2 and HELPDESK_REDIS_HOST set).
 """
 
 from __future__ import annotations
@@ -112,8 +112,7 @@ def start(work: Path, stock_dir: Path, ours_model: Path, ours_endpoints: Path, a
     if not stock_models:
         sys.exit(f"no trained model in {stock_dir}/models: `rasa init --no-prompt --init-dir {stock_dir}` first")
     app_port, rasa_port, stock_port = free_port(), free_port(), free_port()
-    for f in ("app.db", "tracker.db"):
-        (work / f).unlink(missing_ok=True)
+    (work / "app.db").unlink(missing_ok=True)
     env = {
         **os.environ,
         "HELPDESK_PORT": str(app_port),
@@ -318,7 +317,7 @@ async def profile(s: Services, repeat: int) -> str:
         f"| layer (sequential, medians over {n['answer']} answer / {n['text']} small-talk turns) | answer turn ms | small-talk turn ms |",
         "|---|---|---|",
         f"| full turn: POST /api/chat/messages | {med['turn']['answer']:.1f} | {med['turn']['text']:.1f} |",
-        f"| Rasa REST webhook called directly (NLU + rules + SQL tracker + action HTTP call) | {med['rasa_direct']['answer']:.1f} | {med['rasa_direct']['text']:.1f} |",
+        f"| Rasa REST webhook called directly (NLU + rules + tracker store + action HTTP call) | {med['rasa_direct']['answer']:.1f} | {med['rasa_direct']['text']:.1f} |",
         f"| → Rasa NLU alone (/model/parse) | {med['nlu']['answer']:.1f} | {med['nlu']['text']:.1f} |",
         f"| → knowledge search alone (GET /api/search, HTTP included) | {med['search']['answer']:.1f} | – |",
         f"| app's own share (turn − Rasa direct: 2 DB transactions, language detection, HTTP hop) | {med['turn']['answer'] - med['rasa_direct']['answer']:.1f} | {med['turn']['text'] - med['rasa_direct']['text']:.1f} |",
@@ -365,7 +364,7 @@ BUCKETS = {
     ],
     "rasa": [
         ("action result validated with jsonschema", "_validate_action_result"),
-        ("SQL tracker store (retrieve, save, commit)", "tracker_store"),
+        ("tracker store (retrieve, save)", "tracker_store"),
         ("NLU pipeline", "parse_message"),
         ("policies (RulePolicy) and tracker featurisation", "predict_next"),
         ("action HTTP call (aiohttp, new session per call)", "rasa/utils/endpoints.py"),
@@ -460,7 +459,7 @@ def main() -> None:
         "--ours-model", type=Path, default=ROOT / "var" / "models" / "current.tar.gz", help="e.g. a model trained with a candidate config"
     )
     parser.add_argument(
-        "--ours-endpoints", type=Path, default=ROOT / "bot" / "endpoints.yml", help="e.g. a copy without the SQL tracker store"
+        "--ours-endpoints", type=Path, default=ROOT / "bot" / "endpoints.yml", help="e.g. bot/endpoints.redis.yml"
     )
     parser.add_argument("--app-workers", type=int, default=1, help="uvicorn --workers for the app")
     parser.add_argument(
