@@ -77,7 +77,7 @@
   // aspect of the question → card section to highlight
   const ASPECT_SECTION = { fee: "channels", time: "channels", online: "channels", documents: "documents", steps: "steps",
     where: "where", conditions: "conditions", result: "result" };
-  const state = { lang: "vi", conversationId: null, lastId: null, chatState: null,
+  const state = { lang: "vi", langChosen: false, conversationId: null, lastId: null, chatState: null,
     busy: false, polling: false, seen: new Set(), echoes: [], welcome: null, titles: new Map(), socket: null, callbackForm: null };
   let ui = null;  // the page's elements, set by init()
 
@@ -315,8 +315,10 @@
       ? d.map((x) => String((x && x.msg) || "").replace(/^Value error, /, "")).filter(Boolean).join("; ") : "";
     return detail ? t("errSend", { detail }) : t("errGeneric");
   }
+  // Replies follow the language of each message (detected by the API) until the citizen picks one
+  // with the toggle: from then on that language is asked for explicitly.
   const postMessage = (text) => api("POST", "/api/chat/messages",
-    { conversation_id: state.conversationId, text, lang: state.lang });
+    { conversation_id: state.conversationId, text, lang: state.langChosen ? state.lang : null });
 
   /** Send text; `title` is given for buttons (shown instead of the payload, never put back in the box). */
   async function send(raw, title) {
@@ -540,6 +542,7 @@
     });
     if (ui.toggle) ui.toggle.addEventListener("click", () => {
       applyLang(state.lang === "vi" ? "en" : "vi");
+      state.langChosen = true;
       store("localStorage", KEY_LANG, state.lang);
     });
 

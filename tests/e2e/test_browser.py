@@ -67,6 +67,13 @@ def test_english_toggle_and_keyboard_only(product: Product, page: Page) -> None:
     expect(page.get_by_test_id("answer-card").last).to_contain_text("Permanent residence registration", timeout=20_000)
 
 
+def test_replies_follow_the_language_typed_without_the_toggle(product: Product, page: Page) -> None:
+    page.goto(product.app_url + "/")
+    page.get_by_test_id("chat-input").fill("How much does permanent residence registration cost?")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("answer-card").last).to_contain_text("Permanent residence registration", timeout=20_000)
+
+
 def test_html_in_messages_is_shown_as_text(product: Product, page: Page) -> None:
     page.goto(product.app_url + "/")
     page.get_by_test_id("chat-input").fill("<img src=x onerror=window.pwned=1>")
