@@ -42,7 +42,8 @@ async def take_turn(
             session.flush()
         else:
             conversation = get_conversation(session=session, conversation_id=conversation_id)
-        turn_lang = lang or detect_language(text, default=conversation.lang)
+        # A button's payload ("/request_human") says nothing about the citizen's language.
+        turn_lang = lang or (conversation.lang if text.startswith("/") else detect_language(text, default=conversation.lang))
         conversation.lang = turn_lang
         stored_text = transcript_text(session=session, conversation_id=conversation.id, text=text)  # form answers stay out
         add_message(session=session, conversation=conversation, sender="citizen", text=stored_text)

@@ -178,3 +178,9 @@ def test_decomposed_unicode_is_stored_and_sent_composed(client: TestClient, rasa
     cid = post(client, decomposed).json()["conversation_id"]
     assert rasa.received[0]["message"] == "lệ phí đăng ký thường trú"
     assert client.get(f"/api/chat/{cid}/messages").json()["messages"][0]["text"] == "lệ phí đăng ký thường trú"
+
+
+def test_a_button_payload_keeps_the_conversations_language(client: TestClient, rasa: FakeRasa) -> None:
+    cid = post(client, "đăng ký thường trú cần giấy tờ gì").json()["conversation_id"]
+    post(client, "/request_human", cid)  # alone, it reads as English
+    assert [r["metadata"]["lang"] for r in rasa.received] == ["vi", "vi"]
