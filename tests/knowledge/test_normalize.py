@@ -1,3 +1,5 @@
+import pytest
+
 from knowledge.language import detect_language
 from knowledge.normalize import fold, index_terms
 
@@ -22,3 +24,13 @@ def test_language_detection() -> None:
     assert detect_language("dang ky tam tru o dau") == "vi"
     assert detect_language("where do I register temporary residence") == "en"
     assert detect_language("🙂", default="en") == "en"
+
+
+@pytest.mark.parametrize("text", ["that helped", "this answer was wrong", "how long will it take", "passport fee?"])
+def test_short_english_is_english(text: str) -> None:
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize("text", ["cam on ban", "le phi ho chieu", "mat bao lau", "ok cam on nhe", "me toi muon lam cccd"])
+def test_short_folded_vietnamese_stays_vietnamese(text: str) -> None:
+    assert detect_language(text) == "vi"
