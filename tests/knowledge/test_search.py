@@ -35,6 +35,11 @@ def test_out_of_scope_is_unanswerable(service: KnowledgeService, question: str) 
     assert service.search(question).status == "unanswerable"
 
 
+@pytest.mark.parametrize(("question", "status"), [("đăng ký", "clarify"), ("căn cước", "clarify"), ("hộ chiếu", "answered")])
+def test_a_bare_topic_that_several_titles_contain_asks_which(service: KnowledgeService, question: str, status: str) -> None:
+    assert service.search(question).status == status
+
+
 def test_long_queries_are_cut_with_a_notice(service: KnowledgeService) -> None:
     outcome = service.search("đăng ký thường trú " * 100)
     assert outcome.notices and "cut" in outcome.notices[0]
