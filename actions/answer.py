@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import fallback, services
 from actions.language import turn_language
-from knowledge.answer import Aspect
+from knowledge.answer import Aspect, human_button
 from knowledge.provinces import Provinces, default_provinces, where_note
 from knowledge.service import GuideNotFound, KnowledgeService, Reply
 
@@ -69,7 +69,7 @@ class ActionAnswer(Action):
             counted, offer = fallback.failed(tracker)
             events += counted
             if offer:
-                reply = Reply(fallback.OFFER[lang], {**reply.answer, "offer_human": True}, [fallback.human_button(lang)])
+                reply = Reply(fallback.OFFER[lang], {**reply.answer, "offer_human": True}, [human_button(lang)])
         else:
             events += fallback.succeeded()
         if reply.guide_code:

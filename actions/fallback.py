@@ -9,8 +9,6 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from knowledge.answer import phrases
-
 FAILURES_BEFORE_HUMAN = 2
 OFFER = {
     "vi": "Tôi vẫn chưa hiểu được yêu cầu của bạn. Bạn có muốn gặp tổng đài viên không?",
@@ -26,7 +24,3 @@ def failed(tracker: Tracker) -> tuple[list[EventType], bool]:
 
 def succeeded() -> list[EventType]:
     return [SlotSet("fallback_count", 0.0)]
-
-
-def human_button(lang: str) -> dict[str, str]:
-    return {"title": phrases(lang)["human"], "payload": "/request_human"}

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import fallback
 from actions.language import turn_language
+from knowledge.answer import human_button
 
 TEXTS: dict[str, dict[str, str]] = {
     "greet": {
@@ -44,9 +45,9 @@ class ActionSmalltalk(Action):
         if intent not in TEXTS or intent == "out_of_scope":  # not something the assistant does: a failure
             counted, offer = fallback.failed(tracker)
             if offer:
-                dispatcher.utter_message(text=fallback.OFFER[lang], buttons=[fallback.human_button(lang)])
-                return events + counted
-            dispatcher.utter_message(text=TEXTS["out_of_scope"][lang])
+                dispatcher.utter_message(text=fallback.OFFER[lang], buttons=[human_button(lang)])
+            else:
+                dispatcher.utter_message(text=TEXTS["out_of_scope"][lang])
             return events + counted
         dispatcher.utter_message(text=TEXTS[intent][lang])
         return events

@@ -96,6 +96,11 @@ def phrases(lang: str) -> dict[str, str]:
     return _PHRASES["en" if lang == "en" else "vi"]
 
 
+def human_button(lang: str) -> dict[str, str]:
+    """The button that asks for a person (the payload the handoff rules listen for)."""
+    return {"title": phrases(lang)["human"], "payload": "/request_human"}
+
+
 def guide_card(guide: Guide, version: int, lang: str, aspect: Aspect) -> dict[str, Any]:
     """The structured card the chat page renders; sections not asked about are None."""
     content = guide.content_for(lang)

@@ -154,7 +154,8 @@ class Searcher:
             return "unanswerable"
         if len(hits) > 1:
             top, second = hits[0], hits[1]
-            if _bare_topic(query, t.bare_topic_syllables) and all(_in_title(query, h.title) for h in (top, second)):
+            words = _informative(query)
+            if 0 < len(words) <= t.bare_topic_syllables and all(set(words) <= set(syllables(h.title)) for h in (top, second)):
                 return "clarify"  # "đăng ký", "căn cước": several procedures are named by these words alone
             close_lexical = second.lexical >= t.clarify_ratio * top.lexical
             close_title = abs(top.title_match - second.title_match) <= t.clarify_title_gap
@@ -182,14 +183,9 @@ def _procedure_vocabulary(index: Index) -> tuple[dict[str, frozenset[str]], dict
     return {code: frozenset(ws) for code, ws in words.items()}, idf
 
 
-def _bare_topic(query: str, limit: int) -> bool:
-    return 0 < len([s for s in syllables(query) if s not in STOPWORDS]) <= limit
-
-
-def _in_title(query: str, title: str) -> bool:
-    """Whether every informative syllable of the question is in the title (both folded)."""
-    words = set(syllables(title))
-    return all(s in words for s in syllables(query) if s not in STOPWORDS)
+def _informative(query: str) -> list[str]:
+    """The question's folded syllables that are not stop words, in order."""
+    return [s for s in syllables(query) if s not in STOPWORDS]
 
 
 def _title_match(title: str, query: str) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, mentions_topic, phrases, procedures
+from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, human_button, mentions_topic, phrases, procedures
 from knowledge.dense import Embedder
 from knowledge.guides import Guide
 from knowledge.index import Index, load_index
@@ -127,7 +127,7 @@ class KnowledgeService:
                 for h, title in _button_titles(outcome, searcher.index)
             ]
             return Reply(p["clarify"], answer, buttons)
-        return Reply(p["unanswerable"], answer, [{"title": p["human"], "payload": "/request_human"}])
+        return Reply(p["unanswerable"], answer, [human_button(lang)])
 
     def answer_for(self, code: str, lang: str, aspect: Aspect, outcome: SearchOutcome | None = None, index: Index | None = None) -> Reply:
         """Answer about a known procedure (a follow-up, or a choice among clarify buttons)."""
