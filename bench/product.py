@@ -1,0 +1,119 @@
+"""The real product as processes: the Rasa 3.6 server (bot env) and the app (uvicorn), on free ports.
+
+    with running_product(Path("/tmp/work")) as product:
+        httpx.post(f"{product.app_url}/api/chat/messages", json={"conversation_id": None, "text": "xin chào", "lang": None})
+
+Used by the end-to-end tests (tests/e2e/conftest.py) and the chat benchmarks, so both talk to the
+product started the same way: a scratch SQLite database under `work`, logs next to it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "var" / "models" / "current.tar.gz"
+INDEX = ROOT / "var" / "index"
+
+
+class ProductNotStarted(RuntimeError):
+    """A process exited early or did not answer in time; the message ends with its log."""
+
+
+@dataclass(frozen=True)
+class Product:
+    app_url: str
+    rasa_url: str
+    rasa_token: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen, log: Path, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ProductNotStarted(f"{url} process exited early; log:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise ProductNotStarted(f"{url} not up after {seconds}s; log:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def running_product(
+    work: Path,
+    *,
+    env: dict[str, str] | None = None,
+    seed_demo: bool = False,
+    before_start: Callable[[dict[str, str]], None] | None = None,
+    model: Path = MODEL,
+) -> Iterator[Product]:
+    """Rasa and the app as processes on free ports, with a scratch database under `work`.
+
+    `env` adds or overrides settings (`HELPDESK_INDEX_DIR` picks the index served); `seed_demo`
+    loads the demo accounts; `before_start` runs once the database is migrated (it gets the
+    processes' environment); `model` is the trained Rasa model.
+    """
+    index = Path((env or {}).get("HELPDESK_INDEX_DIR", INDEX))
+    if not model.exists() or not (index / "CURRENT").exists():
+        raise ProductNotStarted(f"no trained model at {model} or no index in {index}: run `make setup` first")
+    app_port, rasa_port = _free_port(), _free_port()
+    full_env = {
+        **os.environ,
+        "HELPDESK_MODE": "development",
+        "HELPDESK_PORT": str(app_port),
+        "HELPDESK_RASA_PORT": str(rasa_port),
+        "HELPDESK_DATABASE_URL": f"sqlite:///{work / 'app.db'}",
+        "HELPDESK_RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "HELPDESK_ACTION_URL": f"http://127.0.0.1:{app_port}/webhooks/actions",
+        "HELPDESK_RASA_TOKEN": "e2e-rasa-token",
+        "HELPDESK_ACTION_TOKEN": "e2e-action-token",
+        "HF_HUB_OFFLINE": "1",
+        **(env or {}),
+    }
+    for step in ("migrate", "seed-demo") if seed_demo else ("migrate",):
+        subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "api", step], env=full_env, check=True, cwd=ROOT, capture_output=True)
+    if before_start:
+        before_start(full_env)
+    rasa_log, app_log = work / "rasa.log", work / "app.log"
+    rasa = subprocess.Popen(
+        [
+            str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", full_env["HELPDESK_RASA_TOKEN"],
+            "--model", str(model), "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+            "--interface", "127.0.0.1", "--port", str(rasa_port),
+        ],
+        cwd=ROOT, env=full_env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    app = subprocess.Popen(
+        [str(ROOT / ".venv/bin/uvicorn"), "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(app_port)],
+        cwd=ROOT, env=full_env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait(f"http://127.0.0.1:{app_port}/api/search?q=test", app, app_log)
+        _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        yield Product(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", full_env["HELPDESK_RASA_TOKEN"])
+    finally:
+        for process in (app, rasa):
+            process.terminate()
+        for process in (app, rasa):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
