@@ -1,0 +1,123 @@
+"""The learned parts of search: a reranker over candidate procedures and a two-step verdict.
+
+Three logistic regressions over named features (`knowledge.features`), trained by
+`python -m knowledge.train` on the train split of the team's questions and stored as plain
+JSON in ``data/models/ranker.json`` (weights, feature means and scales, thresholds), so
+serving needs numpy only and a model is readable in review:
+
+- ``reranker``: P(this candidate procedure answers the question), per candidate; the
+  candidates are ranked by it.
+- ``answerable``: P(some guide answers the question), per question; below
+  ``refuse_below`` the verdict is ``unanswerable``.
+- ``confident``: P(the first candidate is right), per question; at or above
+  ``answer_above`` the first is answered, below it the best few are offered as buttons.
+
+    model = RankerModel.load(DEFAULT_MODEL)
+    model.reranker.probabilities([{"bm25": 31.0, ...}, ...])
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "ranker.json"
+FORMAT = 1
+
+
+class ModelMismatch(ValueError):
+    """A model file of another format, or one that lacks a feature the code computes."""
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """p = σ(w · (x − mean) / scale + b) over the named features."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        return np.array([[float(row[name]) for name in self.features] for row in rows], dtype=np.float64).reshape(len(rows), -1)
+
+    def probabilities(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        if not rows:
+            return np.zeros(0)
+        z = (self.matrix(rows) - np.array(self.mean)) / np.array(self.scale)
+        return 1.0 / (1.0 + np.exp(-(z @ np.array(self.coef) + self.intercept)))
+
+    def probability(self, row: Mapping[str, float]) -> float:
+        return float(self.probabilities([row])[0])
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> LogisticModel:
+        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]))
+
+
+@dataclass(frozen=True)
+class RankerModel:
+    reranker: LogisticModel
+    answerable: LogisticModel
+    confident: LogisticModel
+    refuse_below: float
+    answer_above: float
+    trained_on: Mapping[str, object]
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_MODEL) -> RankerModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ModelMismatch(
+                f"{path} has model format {data.get('format')}, this code reads {FORMAT}: retrain with python -m knowledge.train"
+            )
+        return cls(
+            LogisticModel.from_dict(data["reranker"]),
+            LogisticModel.from_dict(data["answerable"]),
+            LogisticModel.from_dict(data["confident"]),
+            float(data["refuse_below"]),
+            float(data["answer_above"]),
+            data.get("trained_on", {}),
+        )
+
+    def save(self, path: Path) -> None:
+        data = {
+            "format": FORMAT,
+            "reranker": asdict(self.reranker),
+            "answerable": asdict(self.answerable),
+            "confident": asdict(self.confident),
+            "refuse_below": self.refuse_below,
+            "answer_above": self.answer_above,
+            "trained_on": dict(self.trained_on),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    def check(self, candidate_features: Sequence[str], question_features: Sequence[str]) -> None:
+        """Refuse a model that reads a feature the code no longer computes."""
+        for model, known in (
+            (self.reranker, candidate_features),
+            (self.answerable, question_features),
+            (self.confident, question_features),
+        ):
+            missing = set(model.features) - set(known)
+            if missing:
+                raise ModelMismatch(f"the model reads features the code does not compute: {sorted(missing)}; retrain it")
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = DEFAULT_MODEL) -> RankerModel:
+    """The model file, read once per process and path."""
+    return RankerModel.load(path)
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
