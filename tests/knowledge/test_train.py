@@ -1,0 +1,32 @@
+"""Training: the fitted models separate what they should, and thresholds honour their targets."""
+
+import numpy as np
+
+from knowledge.features import CANDIDATE_FEATURES
+from knowledge.train import choose_thresholds, fit, untrained
+
+
+def test_fit_learns_a_separable_feature() -> None:
+    rows = [{f: 0.0 for f in CANDIDATE_FEATURES} | {"coverage": c} for c in np.linspace(0, 1, 40)]
+    labels = [int(r["coverage"] > 0.5) for r in rows]
+    model = fit(rows, labels, CANDIDATE_FEATURES)
+    p = model.probabilities(rows)
+    assert p[0] < 0.2 and p[-1] > 0.8 and model.coef[CANDIDATE_FEATURES.index("coverage")] > 0
+
+
+def test_thresholds_respect_the_refusal_and_wrong_answer_targets() -> None:
+    rng = np.random.default_rng(0)
+    answerable = rng.random(400) < 0.7
+    p_answerable = np.clip(np.where(answerable, 0.7, 0.3) + rng.normal(0, 0.15, 400), 0, 1)
+    right = answerable & (rng.random(400) < 0.8)
+    p_confident = np.clip(np.where(right, 0.75, 0.35) + rng.normal(0, 0.15, 400), 0, 1)
+    refuse_below, answer_above = choose_thresholds(p_answerable, p_confident, answerable, right, 0.06, 0.04)
+    assert np.mean((p_answerable < refuse_below)[answerable]) <= 0.06
+    wrong = (p_answerable >= refuse_below) & (p_confident >= answer_above) & ~right
+    assert np.mean(wrong) <= 0.04
+    assert np.mean((p_answerable < refuse_below)[~answerable]) > 0.5  # it still refuses most of the rest
+
+
+def test_an_untrained_model_reads_every_feature() -> None:
+    model = untrained()
+    assert model.reranker.features == CANDIDATE_FEATURES and model.reranker.probability(dict.fromkeys(CANDIDATE_FEATURES, 1.0)) == 0.5
