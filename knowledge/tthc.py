@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.guides import Channel, ChannelKind, DocumentCase, Guide, GuideContent, LegalRef
+from knowledge.normalize import fold
 
 __all__ = ["ParsedRecord", "parse_record", "read_records"]
 
@@ -340,26 +341,102 @@ def _parse_channel_row(kind: ChannelKind, name: str, row: str, problems: list[st
         time, row = _strip_punct(row[: match.start()]), row[match.start() :]  # a time written as text
     if time.strip("0") == "" or time == "Không":
         time = ""
+    row = row.strip()
     fee = ""
     if match := _FEE.match(row):
         fee, row = _one_line(match.group(0)), row[match.end() :]
         if fee == _NO_INFO:
             fee = ""
+    elif match := _FEE_LABEL.match(row):
+        fee, row = _labelled_fee(row[match.end() :])
     else:
         problems.append(f"cach_thuc_thuc_hien: no fee in the {name} row ({_preview(row)!r})")
-    notes = []
-    if row.startswith("("):
+    # The fee cell's own explanation follows the amount in parentheses ("135 VNĐ(Lệ phí …: 135.000
+    # đồng/lần.)"); it is part of the fee, not of the description column after it.
+    # Without an amount, "(1) Trường hợp …" is the description's own numbering.
+    cell = ""
+    if fee and row.startswith("("):
         inner, row = _take_parenthesised(row)
         inner = _unwrap_parens(inner)
-        if fee and (unit := re.match(r"/[^().;:]{1,30}", inner)):
-            fee += unit.group(0).rstrip()  # "3,500,000 Việt Nam Đồng(/hồ sơ)"
+        if unit := re.match(r"(?:đồng|Đồng|VNĐ)?\s*(/[^().;:]{1,30})", inner):
+            fee += unit.group(1).rstrip()  # "3,500,000 Việt Nam Đồng(/hồ sơ)", "12,000,000 Việt Nam Đồng(đồng/lần)"
             inner = _strip_punct(inner[unit.end() :])
-        if inner.rstrip(".").lower() not in ("", "không", "không có", _NO_INFO.lower()):
-            notes.append(inner)
+        cell = _fee_cell(inner)
     description = row.strip()
-    if _strip_punct(description):
-        notes.append(description)
-    return Channel(kind=kind, time=time, fee=fee, note="\n".join(notes))
+    if not cell:
+        # The description column may say what the fee column does not: "- Lệ phí : 20.000 Đồng (…)" with
+        # no amount in the table, or "Phí: 500.000 đồng/hồ sơ (áp dụng mức phí 250.000 đồng/hồ sơ …)".
+        lines = _fee_lines(description)
+        if not fee or any(_amounts(line) for line in lines):
+            cell = "; ".join(lines)
+    fee = _fee_text(fee, cell)
+    if _is_small_amount(fee):
+        problems.append(f"cach_thuc_thuc_hien: fee {fee!r} in the {name} row is under 1,000 đồng (thousands, or another currency?)")
+    note = description if _strip_punct(description) else ""
+    return Channel(kind=kind, time=time, fee=fee, note=note)
+
+
+# "Phí : Đồng Không thu lệ phí", "Lệ phí : 70.000 đồng": a fee written as a label and its value.
+_FEE_LABEL = re.compile(r"(?:[-+]\s*)?(?:Phí, lệ phí|Lệ phí|Phí)(?:\s*\(nếu có\))?\s*:\s*")
+_EMPTY_AMOUNT = re.compile(rf"^(?:(?:Phí|Lệ phí)\s*:\s*)?[Đđ]ồng(?![{_LOWER}])\s*[-–]?\s*")
+_TRIVIAL_CELL = ("", "không", "không có", _NO_INFO.lower(), "a")
+# What "Miễn phí" already says, folded: the explanation adds nothing.
+_SAYS_FREE = ("mien phi", "khong quy dinh", "chua quy dinh", "khong thu phi", "khong thu le phi")
+_AMOUNT = re.compile(rf"(\d[\d.,]*)\s*(?:{_CURRENCY}|đ(?![{_LOWER}]))")
+_FEE_WORD = re.compile(rf"(?<![{_LOWER}])(?:lệ phí|phí)(?![{_LOWER}])", re.I)
+
+
+def _labelled_fee(rest: str) -> tuple[str, str]:
+    """The value after a fee label, and what follows it in the row."""
+    if match := _FEE.match(rest):
+        fee = _one_line(match.group(0))
+        return ("" if fee == _NO_INFO else fee), rest[match.end() :]
+    rest = _EMPTY_AMOUNT.sub("", rest)  # the portal's template for a fee without amount
+    match = re.match(r"[^\n(]{1,200}?(?:[.;](?=\s|$)|(?=\n|\()|$)", rest)
+    value = _strip_punct(match.group(0)) if match else ""
+    return value, rest[match.end() :] if match else rest
+
+
+def _fee_cell(inner: str) -> str:
+    """The fee cell's explanation without the portal's empty-amount template; "" when it says nothing."""
+    inner = _strip_bullet(_unwrap_parens(_EMPTY_AMOUNT.sub("", inner.strip())))
+    return "" if inner.rstrip(" .").lower() in _TRIVIAL_CELL else _one_line(inner.rstrip(" ;."))
+
+
+def _amounts(text: str) -> set[str]:
+    return {re.sub(r"[.,]", "", match.group(1)) for match in _AMOUNT.finditer(text)}
+
+
+def _fee_text(amount: str, cell: str) -> str:
+    """The fee column with its explanation: the explanation alone when it restates the amount with a
+    unit ("10.000 đồng/khẩu-chiếc" for "10,000 Việt Nam Đồng"), or corrects an amount under 1,000
+    đồng ("135 VNĐ" with "135.000 đồng/lần", "155 VNĐ" with "155 USD/thẻ")."""
+    if not cell:
+        return amount
+    if not amount:
+        return cell
+    cell_amounts = _amounts(cell)
+    if cell_amounts and (_is_small_amount(amount) or _amounts(amount) & cell_amounts):
+        return cell
+    if amount == "Miễn phí" and fold(cell).strip(" .;:") in _SAYS_FREE:
+        return amount
+    return f"{amount} ({cell})"
+
+
+def _is_small_amount(fee: str) -> bool:
+    match = re.fullmatch(r"(\d{1,3})\s*(?:Việt Nam Đồng|VNĐ|VND|vnđ|Đồng|đồng)(?:/.*)?", fee)
+    return match is not None and 0 < int(match.group(1)) < 1000
+
+
+def _fee_lines(description: str) -> list[str]:
+    """Lines of the description column that state a fee ("Lệ phí : 20.000 Đồng (…)", "Không quy định phí, lệ phí")."""
+    lines = re.split(r"\n|(?<=[.;])\s+(?=(?:[-+]\s*)?(?:Lệ phí|Phí)\b)", description)
+    found = []
+    for line in lines:
+        line = _strip_bullet(line).strip(" ;")
+        if line and len(line) <= 400 and _FEE_WORD.search(line):
+            found.append(_one_line(_EMPTY_AMOUNT.sub("", line)))
+    return found
 
 
 def _take_parenthesised(text: str) -> tuple[str, str]:

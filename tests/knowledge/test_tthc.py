@@ -259,7 +259,8 @@ def test_channel_rows_split_into_kind_time_fee_and_note():
     ).channels
 
     assert channels == [
-        Channel(kind="online", time="4 Ngày làm việc", fee="15,000 Việt Nam Đồng", note="Giảm một nửa khi nộp qua cổng (đến hết năm)."),
+        # The parentheses right after the amount belong to the fee cell: the fee says it, not the note.
+        Channel(kind="online", time="4 Ngày làm việc", fee="15,000 Việt Nam Đồng (Giảm một nửa khi nộp qua cổng (đến hết năm))", note=""),
         Channel(
             kind="in_person", time="6 Ngày làm việc", fee="30,000 Việt Nam Đồng", note="Nộp tại bộ phận một cửa; trực tiếp nhận kết quả."
         ),
@@ -285,6 +286,77 @@ def test_a_unitless_time_glued_to_the_fee_and_a_fee_unit_in_parentheses():
         Channel(kind="online", time="1", fee="150,000 VNĐ/bộ hồ sơ", note=""),
         Channel(kind="in_person", time="2", fee="Miễn phí", note=""),
     ]
+
+
+def fees(channels_text: str) -> list[str]:
+    return [c.fee for c in content(cach_thuc_thuc_hien=CHANNEL_HEADER + channels_text).channels]
+
+
+@pytest.mark.parametrize(
+    ("row", "fee"),
+    [
+        # The explanation restates the amount with its unit: it is the fee.
+        ("Trực tiếp2 Ngày làm việc10,000 Việt Nam Đồng(10.000 đồng/bộ thử.)", "10.000 đồng/bộ thử"),
+        # An amount under 1,000 đồng is the table in thousands (or another currency): the explanation says it.
+        ("Trực tiếp5 Ngày làm việc135 VNĐ(Lệ phí cấp thẻ thử: 135.000 đồng/lần.)", "Lệ phí cấp thẻ thử: 135.000 đồng/lần"),
+        ("Trực tiếp5 Ngày làm việc145 VNĐ(Thẻ thử hạn 2 năm: 145 USD/thẻ.)", "Thẻ thử hạn 2 năm: 145 USD/thẻ"),
+        # "Free" with a rule that sets the fee elsewhere says both.
+        (
+            "Trực tuyến3 Ngày làm việcMiễn phí(Mức lệ phí do Hội đồng nhân dân tỉnh quyết định.)",
+            "Miễn phí (Mức lệ phí do Hội đồng nhân dân tỉnh quyết định)",
+        ),
+        ("Trực tuyến3 Ngày làm việcMiễn phí(Theo Thông tư 99/2099/TT-BTC)", "Miễn phí (Theo Thông tư 99/2099/TT-BTC)"),
+        ("Trực tuyến3 Ngày làm việcMiễn phí(Không quy định.)", "Miễn phí"),
+        # The portal's template for an explanation without amount ("Phí : Đồng …").
+        (
+            "Trực tiếp20 Ngày làm việc2,500,000 Việt Nam Đồng(Phí : Đồng (Giảm còn một nửa đến hết năm 2099))",
+            "2,500,000 Việt Nam Đồng (Giảm còn một nửa đến hết năm 2099)",
+        ),
+        ("Trực tuyến15 Ngày làm việc12,000,000 Việt Nam Đồng(đồng/lần)", "12,000,000 Việt Nam Đồng/lần"),
+        # A fee written as a label in a tab-separated row.
+        ("Dịch vụ bưu chính\t02 Ngày làm việc\tPhí : Đồng Không thu lệ phí", "Không thu lệ phí"),
+    ],
+)
+def test_the_fee_says_what_the_fee_cell_says(row, fee):
+    assert fees(row) == [fee]
+
+
+def test_a_fee_only_in_the_description_column_is_the_fee_and_the_description_stays():
+    description = "- 05 ngày làm việc kể từ ngày nhận đủ hồ sơ\n- Lệ phí : 20.000 Đồng (Lệ phí cấp thẻ thử: 20.000 đồng/thẻ.);"
+    [channel] = content(cach_thuc_thuc_hien=CHANNEL_HEADER + "Trực tiếp5 Ngày làm việcKhông có thông tin" + description).channels
+
+    assert channel.fee == "Lệ phí : 20.000 Đồng (Lệ phí cấp thẻ thử: 20.000 đồng/thẻ.)"
+    assert channel.note == description
+
+
+def test_a_description_with_a_reduced_rate_is_the_fee():
+    description = "Phí: 800.000 đồng/hồ sơ (áp dụng mức 400.000 đồng/hồ sơ đến hết năm 2099)."
+    [channel] = content(cach_thuc_thuc_hien=CHANNEL_HEADER + "Trực tuyến6 Ngày làm việc800,000 Việt Nam Đồng" + description).channels
+
+    assert channel.fee == description
+
+
+def test_a_fee_word_without_amount_in_the_description_does_not_replace_the_amount():
+    [channel] = content(
+        cach_thuc_thuc_hien=CHANNEL_HEADER + "Trực tuyến6 Ngày làm việc1,200,000 Việt Nam ĐồngPhí thẩm định hồ sơ thử"
+    ).channels
+
+    assert (channel.fee, channel.note) == ("1,200,000 Việt Nam Đồng", "Phí thẩm định hồ sơ thử")
+
+
+def test_numbering_after_a_missing_fee_stays_in_the_description():
+    [channel] = content(
+        cach_thuc_thuc_hien=CHANNEL_HEADER + "Trực tiếp14 Ngày làm việcKhông có thông tin(1) Trường hợp đổi tên: nộp tại Sở."
+    ).channels
+
+    assert (channel.fee, channel.note) == ("", "(1) Trường hợp đổi tên: nộp tại Sở.")
+
+
+def test_an_amount_under_1000_dong_without_explanation_is_kept_and_reported():
+    parsed = parse(cach_thuc_thuc_hien=CHANNEL_HEADER + "Trực tuyến1 Ngày100 VNĐ(")
+
+    assert parsed.guide is not None and parsed.guide.content["vi"].channels[0].fee == "100 VNĐ"
+    assert any("under 1,000 đồng" in p for p in parsed.problems)
 
 
 def test_channel_text_that_cannot_be_split_keeps_the_guide_and_reports_it():
