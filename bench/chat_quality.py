@@ -51,6 +51,9 @@ VARIANTS = ("vi", "vi-folded", "en")
 IN_KB_OUTCOMES = ("right-first", "right-in-buttons", "wrong", "buttons-without", "refused", "small-talk", "fallback", "handoff", "other")
 OUT_KB_OUTCOMES = ("refused", "answered", "buttons", "small-talk", "fallback", "handoff", "other")
 FACT_KINDS = ("fee", "time", "documents")
+# A question's scope: the served guides answer it; nothing does; or a national record does, but it is
+# not served (curated guides only), so refusing is right and it is scored like an out-of-KB question.
+SCOPES = ("in-kb", "out-of-kb", "not-served")
 
 
 # --- one reply -----------------------------------------------------------------------------------
@@ -148,14 +151,25 @@ class Result:
     file: str
     reply: ReplySummary
     outcome: str
+    scope: str = "in-kb"  # one of SCOPES
     stated: tuple[bool, ...] = ()  # one per question.facts
     intent: str | None = None  # the NLU's intent, when the Rasa server could be asked
     ms: float = 0.0
 
 
-def score(question: Question, file: str, reply: ReplySummary, intent: str | None = None, ms: float = 0.0) -> Result:
-    outcome = in_kb_outcome(reply, question.relevant) if question.in_kb else out_kb_outcome(reply)
-    return Result(question, file, reply, outcome, facts_stated(question.facts, reply), intent, ms)
+def scope_of(question: Question, served: Collection[str] | None) -> str:
+    """In-KB only if a relevant guide is served (when the served codes are known)."""
+    if not question.in_kb:
+        return "out-of-kb"
+    return "in-kb" if served is None or set(question.relevant) & set(served) else "not-served"
+
+
+def score(
+    question: Question, file: str, reply: ReplySummary, *, served: Collection[str] | None = None, intent: str | None = None, ms: float = 0.0
+) -> Result:
+    scope = scope_of(question, served)
+    outcome = in_kb_outcome(reply, question.relevant) if scope == "in-kb" else out_kb_outcome(reply)
+    return Result(question, file, reply, outcome, scope, facts_stated(question.facts, reply), intent, ms)
 
 
 def _cell(count: int, total: int) -> str:
@@ -167,10 +181,10 @@ def _groups(results: Sequence[Result]) -> list[tuple[str, list[Result]]]:
     return [(v, [r for r in results if r.question.variant == v]) for v in present] + ([("all", list(results))] if len(present) > 1 else [])
 
 
-def outcome_table(results: Sequence[Result], *, in_kb: bool) -> str:
-    """Counts (and shares) of each outcome per language variant, for the in-KB or the out-of-KB questions."""
-    outcomes = IN_KB_OUTCOMES if in_kb else OUT_KB_OUTCOMES
-    chosen = [r for r in results if r.question.in_kb == in_kb]
+def outcome_table(results: Sequence[Result], *, scope: str) -> str:
+    """Counts (and shares) of each outcome per language variant, for the questions of one scope."""
+    outcomes = IN_KB_OUTCOMES if scope == "in-kb" else OUT_KB_OUTCOMES
+    chosen = [r for r in results if r.scope == scope]
     lines = [f"| variant | n | {' | '.join(outcomes)} |", "|---|---:|" + "---:|" * len(outcomes)]
     for name, group in _groups(chosen):
         counts = Counter(r.outcome for r in group)
@@ -184,7 +198,7 @@ def fact_table(results: Sequence[Result]) -> str:
         "| kind | variant | n with facts | all facts stated | some fact stated | right-first n | right-first, all stated |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    with_facts = [r for r in results if r.question.kind in FACT_KINDS and r.question.facts and r.question.in_kb]
+    with_facts = [r for r in results if r.question.kind in FACT_KINDS and r.question.facts and r.scope == "in-kb"]
     for kind in [*FACT_KINDS, "all"]:
         of_kind = [r for r in with_facts if kind in ("all", r.question.kind)]
         for name, group in _groups(of_kind):
@@ -200,7 +214,7 @@ def misses_table(results: Sequence[Result]) -> str:
     """The in-KB questions not answered right first, by id (the question's text stays out of reports)."""
     lines = ["| id | variant | outcome | relevant | got | intent |", "|---|---|---|---|---|---|"]
     for r in results:
-        if r.question.in_kb and r.outcome != "right-first":
+        if r.scope == "in-kb" and r.outcome != "right-first":
             got = ", ".join(r.reply.codes[:4]) or "–"
             lines.append(
                 f"| {r.question.id} | {r.question.variant} | {r.outcome} | {', '.join(r.question.relevant)} | {got} | {r.intent or '–'} |"
@@ -219,8 +233,13 @@ def intent_table(results: Sequence[Result]) -> str:
 def report(results: Sequence[Result], *, header: str = "") -> str:
     sections = [
         header,
-        "### In-KB questions\n\n" + outcome_table(results, in_kb=True),
-        "### Out-of-KB questions\n\n" + outcome_table(results, in_kb=False),
+        "### In-KB questions (a relevant guide is served)\n\n" + outcome_table(results, scope="in-kb"),
+        "### Out-of-KB questions\n\n" + outcome_table(results, scope="out-of-kb"),
+        *(
+            ["### In the national records but not served (refusing is right)\n\n" + outcome_table(results, scope="not-served")]
+            if any(r.scope == "not-served" for r in results)
+            else []
+        ),
         "### Fact accuracy (fee / time / documents questions with a reference fact)\n\n" + fact_table(results),
         "### No answer card, by NLU intent\n\n" + intent_table(results),
         "### In-KB misses\n\n" + misses_table(results),
@@ -260,6 +279,7 @@ def ask_all(
     *,
     app_url: str,
     rasa: tuple[str, str] | None,
+    served: Collection[str] | None,
     send_lang: bool,
     fallback: Collection[str],
     log=print,
@@ -275,10 +295,19 @@ def ask_all(
             response.raise_for_status()
             turn = response.json()
             intent = intent_of(client, *rasa, turn["conversation_id"]) if rasa else None
-            results.append(score(question, file, summarise_reply(turn["messages"], fallback_texts=fallback), intent, ms))
+            reply = summarise_reply(turn["messages"], fallback_texts=fallback)
+            results.append(score(question, file, reply, served=served, intent=intent, ms=ms))
             if n % 25 == 0 or n == len(questions):
                 log(f"{n}/{len(questions)} questions")
     return results
+
+
+def served_codes(index_dir: Path) -> frozenset[str]:
+    """The procedure codes of the build `index_dir` serves."""
+    from knowledge.index import current_build
+
+    guides = json.loads((current_build(index_dir) / "guides.json").read_text(encoding="utf-8"))
+    return frozenset(item["guide"]["code"] for item in guides)
 
 
 def ensure_index(index_dir: Path, database_url: str, log) -> None:
@@ -287,6 +316,39 @@ def ensure_index(index_dir: Path, database_url: str, log) -> None:
     from knowledge.eval import open_or_build_index
 
     open_or_build_index(index_dir, make_embedder(get_settings().embedding_model), database_url, log)
+
+
+def run_own_product(
+    questions: Sequence[tuple[Question, str]], args: argparse.Namespace, fallback: Collection[str], log
+) -> tuple[list[Result], str]:
+    """Start Rasa and the app like the end-to-end tests, ask everything, stop them. Returns (results, what was served)."""
+    from bench.product import INDEX, MODEL, running_product
+
+    index_dir = args.index_dir or (ROOT / "var" / "eval-index" if args.database_url else INDEX)
+    if args.database_url:
+        ensure_index(index_dir, args.database_url, log)
+    work = args.work or Path(tempfile.mkdtemp(prefix="chat-quality-"))
+    work.mkdir(parents=True, exist_ok=True)
+    model = work / "model.tar.gz"  # a copy: a retrain elsewhere must not swap the model under Rasa
+    shutil.copyfile(MODEL.resolve(), model)
+    log(f"starting Rasa and the app (logs in {work}) ...")
+    with running_product(work, env={"HELPDESK_INDEX_DIR": str(index_dir.resolve())}, model=model) as product:
+        served = served_codes(index_dir)  # read after the start: the build the app loaded
+        rasa = (product.rasa_url, product.rasa_token)
+        results = ask_all(
+            questions, app_url=product.app_url, rasa=rasa, served=served, send_lang=args.send_lang, fallback=fallback, log=log
+        )
+    build = (index_dir / "CURRENT").read_text().strip()
+    return results, f"index {index_dir.name}/{build} ({len(served)} guides), model {MODEL.resolve().name}"
+
+
+def write_details(path: Path, results: Sequence[Result]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for r in results:
+            row = {**asdict(r.question), "file": r.file, "scope": r.scope, "outcome": r.outcome, "stated": r.stated, "intent": r.intent}
+            row |= {"ms": round(r.ms, 1), "reply": {"status": r.reply.status, "codes": r.reply.codes, "not_said": r.reply.not_said}}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,9 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the Markdown report here")
     parser.add_argument("--details", type=Path, help="one JSON line per question (includes the question text)")
     parser.add_argument("--work", type=Path, help="scratch directory for the processes' database and logs (default: a new one in /tmp)")
-    parser.add_argument(
-        "--send-lang", action="store_true", help="send each question's language, as the page's toggle does (default: detected)"
-    )
+    parser.add_argument("--send-lang", action="store_true", help="send each question's language, as the page's toggle does")
     parser.add_argument("--against", help="URL of a product already running (nothing is started)")
     parser.add_argument("--rasa-url", help="with --against: its Rasa server, to read the NLU intent of each question")
     parser.add_argument("--rasa-token", default="", help="with --rasa-url: Rasa's --auth-token")
@@ -315,35 +375,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.against:
         rasa = (args.rasa_url, args.rasa_token) if args.rasa_url else None
-        results = ask_all(questions, app_url=args.against.rstrip("/"), rasa=rasa, send_lang=args.send_lang, fallback=fallback, log=log)
-        served = f"the product at {args.against}"
+        served = served_codes(args.index_dir) if args.index_dir else None  # unknown: every in-KB question counts as served
+        url = args.against.rstrip("/")
+        results = ask_all(questions, app_url=url, rasa=rasa, served=served, send_lang=args.send_lang, fallback=fallback, log=log)
+        where = f"the product at {url}"
     else:
-        from bench.product import INDEX, MODEL, running_product
-
-        index_dir = args.index_dir or (ROOT / "var" / "eval-index" if args.database_url else INDEX)
-        if args.database_url:
-            ensure_index(index_dir, args.database_url, log)
-        work = args.work or Path(tempfile.mkdtemp(prefix="chat-quality-"))
-        work.mkdir(parents=True, exist_ok=True)
-        model = work / "model.tar.gz"  # a copy: a retrain elsewhere must not swap the model under Rasa
-        shutil.copyfile(MODEL.resolve(), model)
-        log(f"starting Rasa and the app (logs in {work}) ...")
-        with running_product(work, env={"HELPDESK_INDEX_DIR": str(index_dir.resolve())}, model=model) as product:
-            results = ask_all(
-                questions,
-                app_url=product.app_url,
-                rasa=(product.rasa_url, product.rasa_token),
-                send_lang=args.send_lang,
-                fallback=fallback,
-                log=log,
-            )
-        build = (index_dir / "CURRENT").read_text().strip()
-        served = f"index {index_dir.name}/{build}, model {MODEL.resolve().name}"
+        results, where = run_own_product(questions, args, fallback, log)
     latencies = [r.ms for r in results]
     p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
     header = (
         f"Chat quality: {len(results)} question variants ({', '.join(dict.fromkeys(p.name for p in args.files))}"
-        f"{', split ' + args.split if args.split else ''}), {served}; language {'sent' if args.send_lang else 'detected'}; "
+        f"{', split ' + args.split if args.split else ''}), {where}; language {'sent' if args.send_lang else 'detected'}; "
         f"turn median {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, {time.perf_counter() - started:.0f} s in all."
     )
     text = report(results, header=header)
@@ -352,19 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
     if args.details:
-        args.details.parent.mkdir(parents=True, exist_ok=True)
-        with args.details.open("w", encoding="utf-8") as out:
-            for r in results:
-                row = {
-                    **asdict(r.question),
-                    "file": r.file,
-                    "outcome": r.outcome,
-                    "stated": r.stated,
-                    "intent": r.intent,
-                    "ms": round(r.ms, 1),
-                }
-                row["reply"] = {"status": r.reply.status, "codes": r.reply.codes, "not_said": r.reply.not_said}
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_details(args.details, results)
     return 0
 
 

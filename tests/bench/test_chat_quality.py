@@ -103,12 +103,21 @@ def test_outcome_table_counts_per_variant_with_an_all_row() -> None:
         score(question(variant="vi-folded"), "f", ReplySummary("unanswerable")),
         score(question(in_kb=False, variant="en"), "f", ReplySummary("unanswerable")),
     ]
-    table = outcome_table(results, in_kb=True).splitlines()
+    table = outcome_table(results, scope="in-kb").splitlines()
     assert table[0].startswith("| variant | n | right-first | right-in-buttons |")
     assert table[2].startswith("| vi | 1 | 1 (100 %) | 0 (0 %) |")
     assert table[3].startswith("| vi-folded | 1 | 0 (0 %) |")
     assert table[4].startswith("| all | 2 | 1 (50 %) |")
-    assert outcome_table(results, in_kb=False).splitlines()[2].startswith("| en | 1 | 1 (100 %) |")
+    assert outcome_table(results, scope="out-of-kb").splitlines()[2].startswith("| en | 1 | 1 (100 %) |")
+
+
+def test_a_question_whose_guide_is_not_served_is_scored_like_out_of_kb() -> None:
+    refused, answered = ReplySummary("unanswerable"), ReplySummary("answered", ("9.9",))
+    assert (score(question(), "f", refused, served={"1.1"}).scope, score(question(), "f", refused).scope) == ("in-kb", "in-kb")
+    not_served = score(question(), "f", refused, served={"9.9"})
+    assert (not_served.scope, not_served.outcome) == ("not-served", "refused")
+    assert score(question(), "f", answered, served={"9.9"}).outcome == "answered"
+    assert "not served" in report([not_served]) and "not served" not in report([score(question(), "f", refused)])
 
 
 def test_fact_table_counts_all_some_and_right_first() -> None:
