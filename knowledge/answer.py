@@ -7,9 +7,10 @@ only chooses which sections to show and adds fixed connective phrases.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, Literal
 
-from knowledge.guides import Guide
+from knowledge.guides import Guide, GuideContent
 from knowledge.normalize import STOPWORDS, fold, syllables
 from knowledge.search import SearchOutcome
 
@@ -43,7 +44,19 @@ _PHRASES = {
         "result": "Kết quả {title}",
         "overview": "{title}",
         "no_fee": "hướng dẫn không ghi lệ phí",
-        "no_time": "hướng dẫn không ghi thời gian",
+        "no_time": "hướng dẫn không ghi thời hạn",
+        "no_fee_at_all": "Hướng dẫn {title} không ghi lệ phí.",
+        "no_time_at_all": "Hướng dẫn {title} không ghi thời hạn giải quyết.",
+        "no_unit": "{value} (không ghi đơn vị)",
+        "check_both": "Bạn xem trang thủ tục {url} hoặc hỏi {agency} khi nộp hồ sơ.",
+        "check_page": "Bạn xem trang thủ tục {url}.",
+        "check_agency": "Bạn hỏi {agency} khi nộp hồ sơ.",
+        "check_person": "Bạn có thể hỏi tổng đài viên.",
+        "more_cases": "Còn {n} trường hợp khác: {names}.",
+        "more_items": "… và {n} giấy tờ khác.",
+        "more_steps": "… còn {n} bước nữa.",
+        "more": "Xem đầy đủ trong thẻ bên dưới hoặc trang nguồn.",
+        "online_at": "Nộp trực tuyến tại {url}",
         "missing": "Hướng dẫn {title} chưa có thông tin này; bạn xem nguồn bên dưới hoặc hỏi tổng đài viên.",
         "clarify": "Bạn muốn hỏi về thủ tục nào?",
         "unanswerable": "Xin lỗi, tôi chưa có hướng dẫn phù hợp cho câu hỏi này. Bạn có thể hỏi lại cách khác, hoặc gặp tổng đài viên.",
@@ -61,6 +74,18 @@ _PHRASES = {
         "overview": "{title}",
         "no_fee": "the guide states no fee",
         "no_time": "the guide states no time",
+        "no_fee_at_all": "The guide for {title} states no fee.",
+        "no_time_at_all": "The guide for {title} states no processing time.",
+        "no_unit": "{value} (no unit given)",
+        "check_both": "Check the procedure page {url}, or ask {agency} when you apply.",
+        "check_page": "Check the procedure page {url}.",
+        "check_agency": "Ask {agency} when you apply.",
+        "check_person": "You can ask a person.",
+        "more_cases": "{n} more cases: {names}.",
+        "more_items": "… and {n} more documents.",
+        "more_steps": "… {n} more steps.",
+        "more": "See the card below or the source page for the rest.",
+        "online_at": "Apply online at {url}",
         "missing": "The guide for {title} does not say; see the source below or ask a person.",
         "clarify": "Which procedure do you mean?",
         "unanswerable": "Sorry, I have no guide that answers this. You can rephrase, or talk to a person.",
@@ -138,27 +163,176 @@ def guide_card(guide: Guide, version: int, lang: str, aspect: Aspect) -> dict[st
 
 
 def answer_text(guide: Guide, lang: str, aspect: Aspect) -> str:
-    """One extractive sentence or list heading for the chat bubble."""
+    """The chat bubble's text: the answer itself, so a channel that shows only text still answers.
+
+    Documents come as the list (the first cases in full, the rest counted), steps numbered, fee
+    and time per channel, "where" as the place. About `MAX_TEXT` characters at most; what is cut
+    is pointed to the card and the source page. Every value is taken from the guide.
+    """
+    content = guide.content_for(lang)
+    p = phrases(lang)
+    title = content.title
+    if aspect in ("fee", "time"):
+        return _channel_text(guide, lang, aspect)
+    if aspect == "documents":
+        return _documents_text(content, p) if content.documents else p["missing"].format(title=title)
+    if aspect == "steps":
+        return _steps_text(p[aspect].format(title=title), content.steps, p) if content.steps else p["missing"].format(title=title)
+    if aspect == "where":
+        place = content.where or guide.agency
+        return _fitted(f"{p[aspect].format(title=title)}: {place}", p) if place else p["missing"].format(title=title)
+    if aspect == "online":
+        return _online_text(guide, lang) if content.channels else p["missing"].format(title=title)
+    if aspect in ("conditions", "result"):
+        value = getattr(content, aspect)
+        return _fitted(f"{p[aspect].format(title=title)}: {value}", p) if value else p["missing"].format(title=title)
+    if content.summary:
+        return _fitted(content.summary, p)
+    return _steps_text(f"{title}.\n{p['steps'].format(title=title)}", content.steps, p) if content.steps else title
+
+
+MAX_TEXT = 900  # characters of a chat bubble; the card and the source page hold the rest
+_VALUE = 240  # one fee, time, step or document, at most
+_SHORT_NOTE = 90  # a note short enough to name its row
+_UNITLESS = re.compile(r"\d+(?:[.,]\d+)?")
+_DURATION = re.compile(r"\d+\s*(?:ngày|giờ|tháng|năm|tuần|phút|working days?|days?|hours?|months?|weeks?)(?!\w)", re.I)
+
+
+def _channel_text(guide: Guide, lang: str, aspect: Aspect) -> str:
+    """Fee or time per channel, channels with the same value said once; an empty value says so."""
     content = guide.content_for(lang)
     p = phrases(lang)
     labels = CHANNEL_LABELS["en" if lang == "en" else "vi"]
-    head = p[aspect].format(title=content.title)
-    if aspect in ("fee", "time"):
-        if not content.channels:
-            return p["missing"].format(title=content.title)
-        field_name, empty = ("fee", p["no_fee"]) if aspect == "fee" else ("time", p["no_time"])
-        rows = [f"{labels[c.kind]}: {getattr(c, field_name) or empty}" for c in content.channels]
-        return f"{head}: " + "; ".join(rows) + "."
-    if aspect == "where":
-        return f"{head}: {content.where or guide.agency}" if (content.where or guide.agency) else p["missing"].format(title=content.title)
-    if aspect in ("conditions", "result"):
-        value = getattr(content, aspect)
-        return f"{head}: {value}" if value else p["missing"].format(title=content.title)
-    if aspect == "documents" and not content.documents or aspect == "steps" and not content.steps:
+    if not content.channels:
         return p["missing"].format(title=content.title)
-    if aspect == "overview":
-        return content.summary or content.title
-    return f"{head}:"
+    if not any(getattr(c, aspect) for c in content.channels):
+        # The guide says nothing: say so, and where to find out.
+        notes = [n for c in content.channels if aspect == "time" and (n := _sentence_with(c.note, _DURATION))]
+        if notes:
+            return _fitted(f"{p[aspect].format(title=content.title)}: " + "; ".join(dict.fromkeys(notes)), p)
+        return p[f"no_{aspect}_at_all"].format(title=content.title) + " " + _where_to_check(guide, lang)
+    values: dict[str, list[str]] = {}
+    kinds = [c.kind for c in content.channels]
+    for channel in content.channels:
+        value = _cut(getattr(channel, aspect)) or p[f"no_{aspect}"]
+        if aspect == "time" and _UNITLESS.fullmatch(channel.time):
+            value = p["no_unit"].format(value=channel.time)
+        unclear = aspect == "time" and (not channel.time or _UNITLESS.fullmatch(channel.time))
+        if unclear and (note := _sentence_with(channel.note, _DURATION)):
+            value = f"{value} ({note})"
+        label = labels[channel.kind]
+        first = re.split(r"(?<=[.;])\s", channel.note, maxsplit=1)[0].rstrip(".;")
+        if kinds.count(channel.kind) > 1 and 0 < len(first) <= _SHORT_NOTE:
+            label = first  # two in-person rows: "Tại UBND cấp xã", "Tại cơ quan đại diện ở nước ngoài"
+        values.setdefault(value, [])
+        if label not in values[value]:
+            values[value].append(label)
+    head = p[aspect].format(title=content.title)
+    if len(values) == 1:
+        return _fitted(f"{head}: {next(iter(values)).rstrip('.')}.", p)
+    if len({frozenset(names) for names in values.values()}) == 1:
+        # Every channel has every value (cases, not channels, differ): the values alone.
+        rows = list(values)
+    else:
+        rows = [f"{', '.join(names)}: {value}" for value, names in values.items()]
+    return _fitted(f"{head}:\n" + "\n".join(f"- {row}" for row in rows), p)
+
+
+def _where_to_check(guide: Guide, lang: str) -> str:
+    p = phrases(lang)
+    agency = guide.agency or guide.content_for(lang).where
+    url = guide.source_url or guide.online_url
+    if url and agency:
+        return p["check_both"].format(url=url, agency=agency)
+    if url:
+        return p["check_page"].format(url=url)
+    return p["check_agency"].format(agency=agency) if agency else p["check_person"]
+
+
+def _documents_text(content: GuideContent, p: dict[str, str]) -> str:
+    """The documents per case: whole cases while they fit, then how many cases are left."""
+    lines = [p["documents"].format(title=content.title) + ":"]
+    budget = MAX_TEXT - len(lines[0]) - 160  # room for the closing lines
+    shown = 0
+    for case in content.documents:
+        block = ([f"{case.case}:"] if case.case else []) + [f"- {_cut(item)}" for item in case.items]
+        size = sum(len(line) + 1 for line in block)
+        if shown and size > budget:
+            break
+        if size > budget:  # the first case alone is longer than the bubble: its first items
+            kept = [line for line, total in _running(block) if total <= budget]
+            left = len(block) - len(kept)
+            lines += [*kept, p["more_items"].format(n=left)]
+            budget = 0
+        else:
+            lines += block
+            budget -= size
+        shown += 1
+    rest = content.documents[shown:]
+    if rest:
+        names = "; ".join(_cut(case.case, 60) or "…" for case in rest)
+        lines.append(p["more_cases"].format(n=len(rest), names=names))
+    if rest or budget <= 0 or any(item != _cut(item) for case in content.documents[:shown] for item in case.items):
+        lines.append(p["more"])
+    return "\n".join(lines)
+
+
+def _steps_text(head: str, steps: list[str], p: dict[str, str]) -> str:
+    """Numbered steps, each cut to `_VALUE` characters, while they fit."""
+    lines = [f"{head}:" if not head.endswith(":") else head]
+    budget = MAX_TEXT - len(lines[0]) - 120
+    for number, step in enumerate(steps, start=1):
+        line = f"{number}. {_cut(' '.join(step.split()))}"
+        if len(line) + 1 > budget and number > 1:
+            lines += [p["more_steps"].format(n=len(steps) - number + 1), p["more"]]
+            return "\n".join(lines)
+        lines.append(line)
+        budget -= len(line) + 1
+    if any(step != _cut(step) for step in steps):
+        lines.append(p["more"])
+    return "\n".join(lines)
+
+
+def _online_text(guide: Guide, lang: str) -> str:
+    content = guide.content_for(lang)
+    p = phrases(lang)
+    labels = CHANNEL_LABELS["en" if lang == "en" else "vi"]
+    rows = dict.fromkeys(f"- {labels[c.kind]}" + (f": {_cut(c.note)}" if c.note else "") for c in content.channels)
+    text = p["online"].format(title=content.title) + ":\n" + "\n".join(rows)
+    if guide.online_url and any(c.kind == "online" for c in content.channels):
+        text += "\n" + p["online_at"].format(url=guide.online_url)
+    return _fitted(text, p)
+
+
+def _sentence_with(text: str, pattern: re.Pattern[str]) -> str:
+    """The first sentence or line of `text` that `pattern` matches, cut to `_VALUE` characters."""
+    for sentence in re.split(r"\n|(?<=[.;])\s+", text):
+        sentence = sentence.strip(" -+*•;")
+        if sentence and pattern.search(sentence):
+            return _cut(sentence.rstrip("."))
+    return ""
+
+
+def _cut(text: str, limit: int = _VALUE) -> str:
+    """`text` whole, or cut at a word before `limit` characters with an ellipsis."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(") + "…"
+
+
+def _fitted(text: str, p: dict[str, str]) -> str:
+    """`text` within `MAX_TEXT` characters; a cut text points to the card and the source page."""
+    if len(text) <= MAX_TEXT:
+        return text
+    return _cut(text, MAX_TEXT - len(p["more"]) - 1) + "\n" + p["more"]
+
+
+def _running(lines: list[str]) -> Iterator[tuple[str, int]]:
+    total = 0
+    for line in lines:
+        total += len(line) + 1
+        yield line, total
 
 
 def procedures(outcome: SearchOutcome, limit: int = 4) -> list[dict[str, str]]:

@@ -435,6 +435,7 @@ def _fee_lines(description: str) -> list[str]:
     for line in lines:
         line = _strip_bullet(line).strip(" ;")
         if line and len(line) <= 400 and _FEE_WORD.search(line):
+            line = line.rstrip(" .;") if line.count("(") == line.count(")") else line
             found.append(_one_line(_EMPTY_AMOUNT.sub("", line)))
     return found
 

@@ -325,7 +325,7 @@ def test_a_fee_only_in_the_description_column_is_the_fee_and_the_description_sta
     description = "- 05 ngày làm việc kể từ ngày nhận đủ hồ sơ\n- Lệ phí : 20.000 Đồng (Lệ phí cấp thẻ thử: 20.000 đồng/thẻ.);"
     [channel] = content(cach_thuc_thuc_hien=CHANNEL_HEADER + "Trực tiếp5 Ngày làm việcKhông có thông tin" + description).channels
 
-    assert channel.fee == "Lệ phí : 20.000 Đồng (Lệ phí cấp thẻ thử: 20.000 đồng/thẻ.)"
+    assert channel.fee == "Lệ phí : 20.000 Đồng (Lệ phí cấp thẻ thử: 20.000 đồng/thẻ.)"  # the line, without its final ";"
     assert channel.note == description
 
 
@@ -333,7 +333,7 @@ def test_a_description_with_a_reduced_rate_is_the_fee():
     description = "Phí: 800.000 đồng/hồ sơ (áp dụng mức 400.000 đồng/hồ sơ đến hết năm 2099)."
     [channel] = content(cach_thuc_thuc_hien=CHANNEL_HEADER + "Trực tuyến6 Ngày làm việc800,000 Việt Nam Đồng" + description).channels
 
-    assert channel.fee == description
+    assert channel.fee == description.rstrip(".")
 
 
 def test_a_fee_word_without_amount_in_the_description_does_not_replace_the_amount():
