@@ -6,7 +6,8 @@
 A fact that names a quantity is stated when the reply names the same quantity: numbers are
 compared as values (leading zeros and thousands separators dropped, "2,5 triệu" = 2500000) and
 units after folding and mapping synonyms (đồng = VND = đ, ngày làm việc = working days, giờ = hours).
-Any other fact ("Tờ khai CT01") is stated when its folded words occur in the reply in order.
+A bare number ("200.000") is stated when the reply has that number; any other fact ("Tờ khai CT01",
+"48/2022/TT-BTC") when its folded words occur in the reply in order.
 """
 
 from __future__ import annotations
@@ -143,11 +144,18 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text)))
 
 
+def _numbers(text: str) -> set[str]:
+    return {_canonical(parse_number(m[0])) for m in re.finditer(rf"(?<![\w/.,-])(?:{_NUMBER})(?![\w/])", nfc(text))}
+
+
 def states_fact(fact: str, reply: str) -> bool:
-    """Whether `reply` states `fact`: the same quantities, or (for a fact with none) the same folded words."""
+    """Whether `reply` states `fact`: the same quantities, the same number for a bare one ("200.000"),
+    or (for a fact with neither) the same folded words."""
     wanted = quantities(fact)
     if wanted:
         return wanted <= quantities(reply)
+    if re.fullmatch(_NUMBER, fact.strip()):
+        return _canonical(parse_number(fact.strip())) in _numbers(reply)
     words = _words(fact)
     return bool(words) and f" {words} " in f" {_words(reply)} "
 

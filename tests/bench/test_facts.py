@@ -53,6 +53,8 @@ def test_ranges_multipliers_and_currency_first() -> None:
         ("miễn phí", "Lệ phí: Trực tuyến: Miễn phí."),
         ("miễn phí", "Online: Free."),
         ("Tờ khai CT01", "Hồ sơ gồm: tờ khai thay đổi thông tin cư trú (mẫu CT01)... Tờ khai CT01 ký sẵn"),
+        ("200.000", "Fee: Online: 200000 VND per passport."),
+        ("48/2022/TT-BTC", "Thông tư 48/2022/TT-BTC quy định lệ phí"),
     ],
 )
 def test_a_fact_is_stated_whatever_the_spelling(fact: str, reply: str) -> None:
@@ -67,6 +69,8 @@ def test_a_fact_is_stated_whatever_the_spelling(fact: str, reply: str) -> None:
         ("24 giờ", "trong 24 ngày"),
         ("miễn phí", "Lệ phí 10.000 đồng"),
         ("Tờ khai CT01", "Tờ khai CT02"),
+        ("5.000", "Lệ phí 25.000 đồng"),
+        ("200.000", "Nghị định 200.000/2020"),
     ],
 )
 def test_a_different_value_or_unit_is_not_the_fact(fact: str, reply: str) -> None:
