@@ -13,33 +13,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, human_button, mentions_topic, phrases, procedures
+from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, mentions_topic, phrases, procedures
 from knowledge.dense import Embedder
 from knowledge.guides import Guide
 from knowledge.index import Index, load_index
 from knowledge.language import detect_language
 from knowledge.mentions import names_procedure, without_mentions
+from knowledge.refusal import unanswerable_reply
+from knowledge.reply import Reply
 from knowledge.search import Hit, Searcher, SearchOutcome, Thresholds
 from knowledge.terms import TermList
 
 
 class GuideNotFound(LookupError):
     pass
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One assistant message: text for the bubble, `answer` for the card, optional buttons."""
-
-    text: str
-    answer: dict[str, Any]
-    buttons: list[dict[str, str]] = field(default_factory=list)
-    guide_code: str | None = None
-    guide_version: int | None = None
 
 
 class KnowledgeService:
@@ -127,7 +116,7 @@ class KnowledgeService:
                 for h, title in _button_titles(outcome, searcher.index)
             ]
             return Reply(p["clarify"], answer, buttons)
-        return Reply(p["unanswerable"], answer, [human_button(lang)])
+        return unanswerable_reply(outcome, searcher.index, lang, aspect=answer["aspect"])
 
     def answer_for(self, code: str, lang: str, aspect: Aspect, outcome: SearchOutcome | None = None, index: Index | None = None) -> Reply:
         """Answer about a known procedure (a follow-up, or a choice among clarify buttons)."""

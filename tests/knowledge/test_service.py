@@ -48,3 +48,9 @@ def test_a_mention_that_is_only_part_of_the_topic_changes_nothing(knowledge: Kno
 def test_a_place_does_not_name_a_procedure(knowledge: KnowledgeService) -> None:
     reply = knowledge.ask("tôi ở Quảng Nam thì làm ở đâu", current_code="1.004222", places=["Quảng Nam"])
     assert reply.guide_code == "1.004222" and reply.answer["aspect"] == "where"
+
+
+def test_a_question_no_guide_answers_is_refused_with_the_offer_of_a_person(knowledge: KnowledgeService) -> None:
+    reply = knowledge.ask("giá vàng hôm nay bao nhiêu")
+    assert reply.answer["status"] == "unanswerable" and reply.answer["guide"] is None and reply.guide_code is None
+    assert reply.text.startswith("Xin lỗi") and reply.buttons == [{"title": "Gặp tổng đài viên", "payload": "/request_human"}]
