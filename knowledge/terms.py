@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 
-from knowledge.normalize import fold
+from knowledge.normalize import fold, syllables
+from knowledge.phrases import PhraseMatcher, Scan
 
 
 @dataclass(frozen=True)
@@ -17,8 +17,11 @@ class TermList:
     pairs: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
 
     @cached_property
-    def _longest_first(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        return sorted(self.pairs, key=lambda p: -max((len(e) for e in p[0]), default=0))
+    def _matcher(self) -> PhraseMatcher[tuple[str, ...]]:
+        # Entries with the longest English phrase come first, so that of two entries listing
+        # the same phrase the one with the longer phrases gets it.
+        ordered = sorted(self.pairs, key=lambda p: -max((len(e) for e in p[0]), default=0))
+        return PhraseMatcher((english, vietnamese) for phrases, vietnamese in ordered for english in phrases)
 
     @classmethod
     def load(cls, path: Path) -> TermList:
@@ -30,7 +33,7 @@ class TermList:
 
     def expand(self, query: str) -> str:
         """Vietnamese equivalents of the English phrases found in `query`, longest phrases first."""
-        return " ".join(self._translate(query)[0])
+        return " ".join(self._found(self._matcher.scan(query)))
 
     def translate(self, query: str) -> str:
         """`query` with each known English phrase replaced by its Vietnamese equivalents.
@@ -38,16 +41,10 @@ class TermList:
         Words the list does not know stay, so "museum tickets online" keeps "museum tickets"
         and is not mistaken for a question about online procedures.
         """
-        found, rest = self._translate(query)
-        return " ".join([*found, rest.strip()]).strip()
+        scan = self._matcher.scan(query)
+        rest = " ".join(syllables(scan.replaced(lambda _: " ")))
+        return " ".join([*self._found(scan), rest]).strip()
 
-    def _translate(self, query: str) -> tuple[list[str], str]:
-        text = " " + re.sub(r"[^\w]+", " ", fold(query)) + " "
-        found: list[str] = []
-        for english, vietnamese in self._longest_first:
-            for phrase in english:
-                if phrase and f" {phrase} " in text:
-                    found.extend(vietnamese)
-                    text = text.replace(f" {phrase} ", " ")
-                    break
-        return found, text
+    @staticmethod
+    def _found(scan: Scan[tuple[str, ...]]) -> list[str]:
+        return [word for vietnamese in scan.values() for word in vietnamese]

@@ -1,0 +1,55 @@
+"""The bilingual term list: English phrases bring their Vietnamese equivalents."""
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.terms import TermList
+from tests.conftest import ROOT
+
+TERMS = TermList(
+    (
+        (("child", "my son"), ("trẻ em", "con")),
+        (("adopt", "adopt a child"), ("nuôi con nuôi",)),
+        (("vat", "value added tax"), ("thuế giá trị gia tăng",)),
+        (("online",), ("trực tuyến",)),
+    )
+)
+
+
+def test_expand_lists_the_equivalents_of_the_phrases_found() -> None:
+    assert TERMS.expand("Can I apply ONLINE for my son?") == "trẻ em con trực tuyến"
+
+
+def test_the_longest_phrase_wins() -> None:
+    assert TERMS.expand("how do I adopt a child") == "nuôi con nuôi"
+
+
+def test_translate_keeps_the_words_the_list_does_not_know() -> None:
+    assert TERMS.translate("museum tickets online") == "trực tuyến museum tickets"
+
+
+def test_whole_words_only() -> None:
+    assert TERMS.expand("childhood vaccination") == ""
+
+
+def test_vietnamese_words_with_diacritics_are_not_english() -> None:
+    # "vật" folds to "vat"; the citizen who typed the mark meant "vật liệu", not VAT.
+    assert TERMS.expand("giấy phép vận chuyển vật liệu nổ") == ""
+    assert TERMS.expand("hoan thue vat") == "thuế giá trị gia tăng"
+
+
+def test_a_missing_file_is_an_empty_list(tmp_path: Path) -> None:
+    assert TermList.load(tmp_path / "none.yaml").expand("online") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "vietnamese"),
+    [
+        ("How do I register my permanent residence?", "thường trú"),
+        ("I lost my passport", "hộ chiếu"),
+        ("how much is the fee", "lệ phí"),
+    ],
+)
+def test_the_real_list(question: str, vietnamese: str) -> None:
+    assert vietnamese in TermList.load(ROOT / "data" / "terms.yaml").expand(question)
