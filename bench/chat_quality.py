@@ -69,12 +69,15 @@ class ReplySummary:
     strings: tuple[str, ...] = ()  # every string of the replies' text and answer cards
 
 
-def _missing_pattern(lang: str) -> re.Pattern[str]:
-    before, after = phrases(lang)["missing"].split("{title}")
-    return re.compile(f"{re.escape(before)}.+{re.escape(after)}", re.DOTALL)
+# The composer's sentences for "the guide does not say" (a template with the guide's title in it).
+NOT_SAID_PHRASES = ("missing", "no_fee_at_all", "no_time_at_all")
 
 
-_MISSING = tuple(_missing_pattern(lang) for lang in ("vi", "en"))
+def _template_pattern(template: str) -> re.Pattern[str]:
+    return re.compile(".+".join(re.escape(part) for part in template.split("{title}")), re.DOTALL)
+
+
+_MISSING = tuple(_template_pattern(phrases(lang)[key]) for lang in ("vi", "en") for key in NOT_SAID_PHRASES if key in phrases(lang))
 _CHOSEN_CODE = re.compile(r'"procedure_code"\s*:\s*"([^"]+)"')
 
 

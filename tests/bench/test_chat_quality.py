@@ -58,6 +58,8 @@ def test_the_guide_not_saying_is_noticed() -> None:
         "answer", "The guide for Passport does not say; see the source below or ask a person.", card("answered", ["1.1"], "conditions")
     )
     assert summarise_reply([missing], fallback_texts=FALLBACK).not_said
+    no_fee = bot("answer", "Hướng dẫn Đăng ký khai tử không ghi lệ phí. Xem trang thủ tục.", card("answered", ["1.1"], "fee"))
+    assert summarise_reply([no_fee], fallback_texts=FALLBACK).not_said
     empty_fee = card("answered", ["1.1"], "fee", {"channels": [{"kind": "online", "fee": None, "time": "3 days"}]})
     assert summarise_reply([bot("answer", "Fee for X: Online: the guide states no fee.", empty_fee)], fallback_texts=FALLBACK).not_said
 
