@@ -57,6 +57,7 @@ _PHRASES = {
         "more_steps": "… còn {n} bước nữa.",
         "more": "Xem đầy đủ trong thẻ bên dưới hoặc trang nguồn.",
         "online_at": "Nộp trực tuyến tại {url}",
+        "note": "Lưu ý: {text}",
         "missing": "Hướng dẫn {title} chưa có thông tin này; bạn xem nguồn bên dưới hoặc hỏi tổng đài viên.",
         "clarify": "Bạn muốn hỏi về thủ tục nào?",
         "unanswerable": "Xin lỗi, tôi chưa có hướng dẫn phù hợp cho câu hỏi này. Bạn có thể hỏi lại cách khác, hoặc gặp tổng đài viên.",
@@ -86,6 +87,7 @@ _PHRASES = {
         "more_steps": "… {n} more steps.",
         "more": "See the card below or the source page for the rest.",
         "online_at": "Apply online at {url}",
+        "note": "Note: {text}",
         "missing": "The guide for {title} does not say; see the source below or ask a person.",
         "clarify": "Which procedure do you mean?",
         "unanswerable": "Sorry, I have no guide that answers this. You can rephrase, or talk to a person.",
@@ -194,6 +196,12 @@ def answer_text(guide: Guide, lang: str, aspect: Aspect) -> str:
 MAX_TEXT = 900  # characters of a chat bubble; the card and the source page hold the rest
 _VALUE = 240  # one fee, time, step or document, at most
 _SHORT_NOTE = 90  # a note short enough to name its row
+_DEADLINE = re.compile(
+    r"(?<!\w)(?:trong|trước|chậm nhất|không quá|within|before|no later than)(?!\w)[^.;]{0,60}?"
+    r"(?:\d+\s*(?:ngày|giờ|tháng|năm|working days?|days?|hours?|months?|years?)(?!\w)|\d{1,2}:\d{2})"
+    r"|\d+\s*(?:ngày|days) (?:trở lên|or more)",
+    re.I,
+)
 _UNITLESS = re.compile(r"\d+(?:[.,]\d+)?")
 _DURATION = re.compile(r"\d+\s*(?:ngày|giờ|tháng|năm|tuần|phút|working days?|days?|hours?|months?|weeks?)(?!\w)", re.I)
 
@@ -229,13 +237,27 @@ def _channel_text(guide: Guide, lang: str, aspect: Aspect) -> str:
             values[value].append(label)
     head = p[aspect].format(title=content.title)
     if len(values) == 1:
-        return _fitted(f"{head}: {next(iter(values)).rstrip('.')}.", p)
-    if len({frozenset(names) for names in values.values()}) == 1:
-        # Every channel has every value (cases, not channels, differ): the values alone.
-        rows = list(values)
+        text = f"{head}: {next(iter(values)).rstrip('.')}."
     else:
-        rows = [f"{', '.join(names)}: {value}" for value, names in values.items()]
-    return _fitted(f"{head}:\n" + "\n".join(f"- {row}" for row in rows), p)
+        if len({frozenset(names) for names in values.values()}) == 1:
+            # Every channel has every value (cases, not channels, differ): the values alone.
+            rows = list(values)
+        else:
+            rows = [f"{', '.join(names)}: {value}" for value, names in values.items()]
+        text = f"{head}:\n" + "\n".join(f"- {row}" for row in rows)
+    if aspect == "time" and (deadlines := _deadlines(content.conditions)):
+        # "How long" is also asked of a deadline the citizen must meet ("báo mất trong bao lâu?").
+        text += "\n" + p["note"].format(text=" ".join(deadlines))
+    return _fitted(text, p)
+
+
+def _deadlines(conditions: str, limit: int = 2) -> list[str]:
+    """Sentences of the conditions that set a deadline ("trong 15 ngày trước …", "before 23:00")."""
+    found = []
+    for sentence in re.split(r"(?<=\.)\s+|\n", conditions):
+        if _DEADLINE.search(sentence) and len(found) < limit:
+            found.append(_cut(sentence.strip(), 2 * _VALUE))
+    return found
 
 
 def _where_to_check(guide: Guide, lang: str) -> str:

@@ -81,6 +81,14 @@ def test_a_time_only_in_the_description_is_the_answer():
     assert text == "Thời gian giải quyết Cấp thẻ thử nghiệm: 28 ngày làm việc với cấp mới, 02 ngày làm việc với cấp lại"
 
 
+def test_a_time_answer_also_gives_the_deadlines_the_conditions_set():
+    conditions = "Có giấy tờ tùy thân. Mất thẻ thì trong 2 ngày làm việc phải báo cho công an. Phí theo quy định."
+    text = answer_text(guide(conditions=conditions), "vi", "time")
+    assert (
+        text == "Thời gian giải quyết Cấp thẻ thử nghiệm: 5 Ngày làm việc.\nLưu ý: Mất thẻ thì trong 2 ngày làm việc phải báo cho công an."
+    )
+
+
 def test_no_time_anywhere_says_so_and_where_to_check():
     text = answer_text(guide(channels=[Channel("online", "", "Miễn phí")]), "vi", "time")
     assert text.startswith("Hướng dẫn Cấp thẻ thử nghiệm không ghi thời hạn giải quyết.") and SOURCE in text
