@@ -225,9 +225,8 @@ def _channel_text(guide: Guide, lang: str, aspect: Aspect) -> str:
         value = _cut(getattr(channel, aspect)) or p[f"no_{aspect}"]
         if aspect == "time" and _UNITLESS.fullmatch(channel.time):
             value = p["no_unit"].format(value=channel.time)
-        unclear = aspect == "time" and (not channel.time or _UNITLESS.fullmatch(channel.time))
-        if unclear and (note := _sentence_with(channel.note, _DURATION)):
-            value = f"{value} ({note})"
+        if aspect == "time" and (note := _sentence_with(channel.note, _DURATION)) and _adds_to(channel.time, note):
+            value = f"{value} ({note})"  # "60 Ngày làm việc (… lần đầu không quá 30 ngày …)"
         label = labels[channel.kind]
         first = re.split(r"(?<=[.;])\s", channel.note, maxsplit=1)[0].rstrip(".;")
         if kinds.count(channel.kind) > 1 and 0 < len(first) <= _SHORT_NOTE:
@@ -249,6 +248,14 @@ def _channel_text(guide: Guide, lang: str, aspect: Aspect) -> str:
         # "How long" is also asked of a deadline the citizen must meet ("báo mất trong bao lâu?").
         text += "\n" + p["note"].format(text=" ".join(deadlines))
     return _fitted(text, p)
+
+
+def _adds_to(time: str, note: str) -> bool:
+    """Whether the description's durations say more than the time column (none, no unit, other numbers)."""
+    if not time or _UNITLESS.fullmatch(time):
+        return True
+    numbers = {int(n) for n in re.findall(r"\d+", time)}
+    return any(int(re.match(r"\d+", d).group(0)) not in numbers for d in _DURATION.findall(note))  # type: ignore[union-attr]
 
 
 def _deadlines(conditions: str, limit: int = 2) -> list[str]:

@@ -408,15 +408,13 @@ def _amounts(text: str) -> set[str]:
 
 
 def _fee_text(amount: str, cell: str) -> str:
-    """The fee column with its explanation: the explanation alone when it restates the amount with a
-    unit ("10.000 đồng/khẩu-chiếc" for "10,000 Việt Nam Đồng"), or corrects an amount under 1,000
-    đồng ("135 VNĐ" with "135.000 đồng/lần", "155 VNĐ" with "155 USD/thẻ")."""
+    """The fee column with its explanation; the explanation alone when it corrects an amount under
+    1,000 đồng ("135 VNĐ" with "135.000 đồng/lần", "155 VNĐ" with "155 USD/thẻ")."""
     if not cell:
         return amount
     if not amount:
         return cell
-    cell_amounts = _amounts(cell)
-    if cell_amounts and (_is_small_amount(amount) or _amounts(amount) & cell_amounts):
+    if _is_small_amount(amount) and _amounts(cell):
         return cell
     if amount == "Miễn phí" and fold(cell).strip(" .;:") in _SAYS_FREE:
         return amount

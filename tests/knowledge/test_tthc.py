@@ -295,8 +295,8 @@ def fees(channels_text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("row", "fee"),
     [
-        # The explanation restates the amount with its unit: it is the fee.
-        ("Trực tiếp2 Ngày làm việc10,000 Việt Nam Đồng(10.000 đồng/bộ thử.)", "10.000 đồng/bộ thử"),
+        # The amount and its explanation, which may restate it with a unit.
+        ("Trực tiếp2 Ngày làm việc10,000 Việt Nam Đồng(10.000 đồng/bộ thử.)", "10,000 Việt Nam Đồng (10.000 đồng/bộ thử)"),
         # An amount under 1,000 đồng is the table in thousands (or another currency): the explanation says it.
         ("Trực tiếp5 Ngày làm việc135 VNĐ(Lệ phí cấp thẻ thử: 135.000 đồng/lần.)", "Lệ phí cấp thẻ thử: 135.000 đồng/lần"),
         ("Trực tiếp5 Ngày làm việc145 VNĐ(Thẻ thử hạn 2 năm: 145 USD/thẻ.)", "Thẻ thử hạn 2 năm: 145 USD/thẻ"),
@@ -333,7 +333,7 @@ def test_a_description_with_a_reduced_rate_is_the_fee():
     description = "Phí: 800.000 đồng/hồ sơ (áp dụng mức 400.000 đồng/hồ sơ đến hết năm 2099)."
     [channel] = content(cach_thuc_thuc_hien=CHANNEL_HEADER + "Trực tuyến6 Ngày làm việc800,000 Việt Nam Đồng" + description).channels
 
-    assert channel.fee == description.rstrip(".")
+    assert channel.fee == "800,000 Việt Nam Đồng (" + description.rstrip(".") + ")"
 
 
 def test_a_fee_word_without_amount_in_the_description_does_not_replace_the_amount():
