@@ -8,9 +8,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from api.settings import get_settings
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.settings import Settings, get_settings
 from db.session import make_engine, make_sessionmaker, migrate, session_scope
 from knowledge.guides import GuideError, load_guide_file
+from knowledge.index import read_manifest
 from knowledge.repository import published_guides, upsert_guide
 
 
@@ -23,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("directory", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="report new / changed / unchanged / invalid without writing")
     imp.add_argument("--report", type=Path, help="write the per-record problems as JSON lines here")
-    build = commands.add_parser("build-index", help="build the search index from the published guides")
+    imp.add_argument("--no-index", action="store_true", help="only store the records; the index (and running apps) stay as they are")
+    build = commands.add_parser("build-index", help="build the search index from the published guides (from scratch)")
     build.add_argument("--if-changed", action="store_true", help="skip when the current index already has these guide versions and model")
     search = commands.add_parser("search", help="search the current index")
     search.add_argument("query")
@@ -52,19 +56,39 @@ def main(argv: list[str] | None = None) -> int:
         print(report.summary())
         if args.report:
             args.report.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in report.problems), encoding="utf-8")
+        if not args.dry_run and not args.no_index:
+            _refresh(settings, factory, rebuild=False)
         return 0
     if args.command == "build-index":
-        from knowledge.runtime import build_current_index, index_is_current
+        from knowledge.runtime import index_is_current
 
         with session_scope(factory) as session:
             guides = published_guides(session=session)
         if args.if_changed and index_is_current(settings, guides):
             print("index is current")
             return 0
-        index = build_current_index(settings, guides)
-        print(f"index {index.build_id}: {len(guides)} guides, {len(index.chunks)} chunks at {index.path}")
+        _refresh(settings, factory, rebuild=True)
         return 0
     return 2
+
+
+def _refresh(settings: Settings, factory: sessionmaker[Session], rebuild: bool) -> None:
+    """Bring the index to the published set and tell running apps (the shared knowledge version)."""
+    from api.editor.publishing import refresh_served_index
+    from knowledge.runtime import embedder_for
+
+    published = refresh_served_index(
+        factory=factory, index_dir=settings.index_dir, embedder=embedder_for(settings), rebuild=rebuild, progress=True
+    )
+    if not published.changed:
+        print(f"index {published.build_id} already serves the published guides")
+        return
+    manifest = read_manifest(settings.index_dir)
+    print(
+        f"index {published.build_id}: {len(manifest['guide_versions'])} guides, {manifest['chunk_count']} chunks, "
+        f"{manifest['card_count']} cards, {len(published.changed)} re-indexed in {published.seconds['total']:.2f} s; "
+        f"knowledge version {published.knowledge_version} (running apps reload it)"
+    )
 
 
 def _search(query: str) -> int:

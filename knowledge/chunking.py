@@ -1,9 +1,13 @@
-"""Cut guides into retrievable chunks, one section at a time.
+"""Cut guides into retrievable chunks (for BM25) and one card per procedure and language (for dense retrieval).
 
 Each chunk keeps the procedure title in front of its text, so a passage about fees
 still says which procedure it belongs to. Long sections are split at sentence
 boundaries (spaCy's rule-based sentencizer; no model download) into windows of
 about `max_chars`.
+
+A card is what the embedding model sees of a procedure: its names, its field and the start of
+its summary. One vector per card instead of one per chunk is ~11× fewer vectors at full scale
+(2,673 cards against 30,450 chunks), and a dense hit names the procedure directly.
 """
 
 from __future__ import annotations
@@ -21,6 +25,15 @@ class Chunk:
     code: str
     lang: str
     section: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One procedure in one language, as the embedding model reads it."""
+
+    code: str
+    lang: str
     text: str
 
 
@@ -76,3 +89,26 @@ def chunk_guide(guide: Guide, max_chars: int = 600) -> list[Chunk]:
                 body = window if section == "title" else f"{content.title}: {window}"
                 chunks.append(Chunk(id=f"{guide.code}:{lang}:{len(chunks)}", code=guide.code, lang=lang, section=section, text=body))
     return chunks
+
+
+def procedure_cards(guide: Guide, summary_chars: int = 400) -> list[Card]:
+    """One card per language: title, aliases, field and the summary cut to about `summary_chars`.
+
+    Passage models read a few hundred tokens at most; the summary's start says what the
+    procedure is, its later sentences mostly detail cases that BM25 over the chunks finds anyway.
+    """
+    cards = []
+    for lang in guide.languages:
+        content = guide.content[lang]
+        parts = [content.title, *content.aliases, guide.domain, _cut(content.summary, summary_chars)]
+        cards.append(Card(code=guide.code, lang=lang, text=" . ".join(p.strip() for p in parts if p and p.strip())))
+    return cards
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` up to `limit` characters, ending at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    return head.rsplit(" ", 1)[0] if " " in head else head

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from knowledge.guides import Guide, guide_from_dict, guide_to_dict
 from knowledge.index import IndexedGuide
 
 Change = Literal["new", "changed", "unchanged", "kept-curated"]
+MAX_IN_LIST = 500
 
 
 def upsert_guide(*, session: Session, guide: Guide, source: str, dry_run: bool = False) -> Change:
@@ -43,11 +45,23 @@ def upsert_guide(*, session: Session, guide: Guide, source: str, dry_run: bool =
     return change
 
 
-def published_guides(*, session: Session) -> list[IndexedGuide]:
-    rows = session.execute(
-        select(GuideRow.current_version, GuideVersionRow.data)
+def published_guides(*, session: Session, codes: Collection[str] | None = None) -> list[IndexedGuide]:
+    """The published guides at their current versions (only those of `codes` when given), by code."""
+    query = (
+        select(GuideRow.code, GuideRow.current_version, GuideVersionRow.data)
         .join(GuideVersionRow, (GuideVersionRow.guide_id == GuideRow.id) & (GuideVersionRow.version == GuideRow.current_version))
         .where(GuideRow.status == "published")
         .order_by(GuideRow.code)
     )
-    return [IndexedGuide(guide_from_dict(data), version) for version, data in rows]
+    if codes is not None and len(codes) <= MAX_IN_LIST:
+        query = query.where(GuideRow.code.in_(list(codes)))
+    wanted = set(codes) if codes is not None else None  # more codes than an IN list should hold: filtered here
+    return [
+        IndexedGuide(guide_from_dict(data), version) for code, version, data in session.execute(query) if wanted is None or code in wanted
+    ]
+
+
+def published_versions(*, session: Session) -> dict[str, int]:
+    """code → current version of every published guide: what a publish compares with the index (no guide is parsed)."""
+    rows = session.execute(select(GuideRow.code, GuideRow.current_version).where(GuideRow.status == "published").order_by(GuideRow.code))
+    return {code: version for code, version in rows}

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Protocol
 
 from knowledge.dense import Embedder, make_embedder
-from knowledge.index import Index, IndexedGuide, build_index, read_manifest
+from knowledge.index import FORMAT, Index, IndexedGuide, build_index, read_manifest
 from knowledge.service import KnowledgeService
 from knowledge.terms import TermList
 
@@ -22,18 +22,21 @@ def embedder_for(settings: KnowledgeSettings) -> Embedder | None:
     return make_embedder(settings.embedding_model) if settings.dense_enabled else None
 
 
-def build_current_index(settings: KnowledgeSettings, guides: list[IndexedGuide], embedder: Embedder | None = None) -> Index:
-    return build_index(guides, settings.index_dir, embedder or embedder_for(settings))
+def build_current_index(
+    settings: KnowledgeSettings, guides: list[IndexedGuide], embedder: Embedder | None = None, progress: bool = False
+) -> Index:
+    return build_index(guides, settings.index_dir, embedder or embedder_for(settings), progress=progress)
 
 
 def index_is_current(settings: KnowledgeSettings, guides: list[IndexedGuide]) -> bool:
-    """Whether the served index was built from exactly these guide versions with the configured model."""
+    """Whether the served index has this format and model and was built from exactly these guide versions."""
     try:
         manifest = read_manifest(settings.index_dir)
     except FileNotFoundError:
         return False
     model = settings.embedding_model if settings.dense_enabled else None
-    return manifest.get("model") == model and manifest.get("guide_versions") == {g.guide.code: g.version for g in guides}
+    versions = {g.guide.code: g.version for g in guides}
+    return manifest.get("format") == FORMAT and manifest.get("model") == model and manifest.get("guide_versions") == versions
 
 
 def open_service(settings: KnowledgeSettings, embedder: Embedder | None = None) -> KnowledgeService:

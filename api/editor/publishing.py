@@ -1,14 +1,19 @@
 """Publishing reaches every app worker in seconds: index first, then the shared version, then reload.
 
-A step that changes the served set (publish, archive, an import) runs as:
+A step that changes the served set (publish, archive, an import in the console) runs as:
 
 1. take the index build lock (shared by the processes of this host), then open the transaction;
-2. apply the workflow step and read the published set *inside* that transaction;
-3. update the index incrementally (`knowledge.incremental.sync_index`): a new build, made
-   current by an atomic rename; if it fails the transaction rolls back and the old build serves;
+2. apply the workflow step and read the published versions *inside* that transaction;
+3. update the index incrementally (`knowledge.incremental.sync_index`), reading only the
+   guides whose version changed: a new build, made current by an atomic rename; if it fails
+   the transaction rolls back and the old build serves;
 4. bump the shared `knowledge_state.version` in the same transaction and commit;
 5. reload this worker at once; the others see the new version within `reload_poll_s`
    (`api.editor.watcher`).
+
+The command line (`python -m knowledge import-tthc` / `build-index`) changes the served set
+outside the app: `refresh_served_index` makes the index follow the database and bumps the
+same version, so running workers reload without a restart.
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ from api.editor.errors import IndexBuildFailed
 from db.editorial import KnowledgeState
 from db.session import session_scope
 from knowledge.dense import Embedder
-from knowledge.incremental import build_lock, sync_index
-from knowledge.index import Index
-from knowledge.repository import published_guides
+from knowledge.incremental import Wanted, build_lock, sync_index
+from knowledge.index import Index, build_index, current_build
+from knowledge.repository import published_guides, published_versions
 
 log = logging.getLogger("helpdesk.editor")
 T = TypeVar("T")
@@ -76,7 +81,7 @@ def change_served_set(
         locked = time.perf_counter()
         result = step(session)
         session.flush()
-        wanted = published_guides(session=session)
+        wanted = Wanted(published_versions(session=session), lambda codes: published_guides(session=session, codes=codes))
         try:
             index = sync_index(index_dir, wanted, embedder, loaded=loaded, lock=False)
         except (OSError, RuntimeError, ValueError) as exc:
@@ -92,3 +97,40 @@ def change_served_set(
     )  # fmt: skip
     timings = {"lock": round(locked - started, 3), "index": round(built - locked, 3), "total": round(time.perf_counter() - started, 3)}
     return Published(result, index.build_id, version, list(index.manifest.get("changed", [])), timings)
+
+
+def refresh_served_index(
+    *, factory: sessionmaker[Session], index_dir: Path, embedder: Embedder | None, rebuild: bool = False, progress: bool = False
+) -> Published:
+    """Make the index serve the database's published set, then bump the shared version if the build changed.
+
+    Incremental by default (only guides whose version changed are re-indexed); `rebuild`
+    builds from scratch (card vectors still come from the cache). The published set is read
+    under the build lock, so a publish in the app cannot slip between the read and the
+    build; no transaction stays open while embedding (that may take minutes).
+    """
+    started = time.perf_counter()
+    with build_lock(index_dir):
+        locked = time.perf_counter()
+        with session_scope(factory) as session:
+            wanted = published_guides(session=session)
+        previous = _current_build_id(index_dir)
+        if rebuild:
+            index = build_index(wanted, index_dir, embedder, progress=progress)
+        else:
+            index = sync_index(index_dir, wanted, embedder, lock=False, progress=progress)
+        built = time.perf_counter()
+        fresh = index.build_id != previous
+        with session_scope(factory) as session:
+            version = bump_knowledge_version(session=session, build_id=index.build_id) if fresh else knowledge_version(session=session)
+    timings = {"lock": round(locked - started, 3), "index": round(built - locked, 3), "total": round(time.perf_counter() - started, 3)}
+    changed = [] if not fresh else sorted(index.guides) if rebuild else list(index.manifest.get("changed", []))
+    log.info("knowledge version %s: build %s — %s", version, index.build_id, timings)
+    return Published(None, index.build_id, version, changed, timings)
+
+
+def _current_build_id(index_dir: Path) -> str | None:
+    try:
+        return current_build(index_dir).name
+    except FileNotFoundError:
+        return None
