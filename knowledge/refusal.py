@@ -1,14 +1,14 @@
 """What the assistant says when no guide answers: so, honestly, with what is known.
 
     reply = unanswerable_reply(outcome, index, "vi")
-    reply.text      # "Tôi chưa có hướng dẫn trả lời câu hỏi này. Câu hỏi có vẻ thuộc lĩnh vực …"
+    reply.text      # "Xin lỗi, tôi chưa có hướng dẫn trả lời câu hỏi này. Câu hỏi có vẻ thuộc lĩnh vực …"
     reply.buttons   # [human_button("vi")]
 
-Known is what the nearest procedures agree on: their field (domain) and the agency that
-handles them, said only when every near one has the same. A question about the law ("bị
-phạt bao nhiêu?") is told that it is not a procedure, with the legal basis of the nearest
-procedure when there is one. The nearest procedures are listed as related, never as the
-answer: their guides are not shown.
+Known is what the nearest procedures agree on: their field (domain), and the agency when they
+share it too; said only when at least two of the nearest share the field of the first. A
+question about the law ("bị phạt bao nhiêu?") is told that it is not a procedure, with the
+legal basis of the nearest procedure when there is one. The nearest procedures are listed as
+related, never as the answer: their guides are not shown.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from knowledge.index import Index
 from knowledge.reply import Reply
 from knowledge.search import Hit, SearchOutcome
 
-# A procedure is "near" when it holds at least this share of the question's informative words
-# (IDF-weighted coverage): half of what the verdict asked of an answer before the learned
-# verdict, so that a question about gold prices has no near procedure and says nothing more.
+# The first procedure must hold at least this share of the question's informative words
+# (IDF-weighted coverage) for its neighbours to count: half of what the verdict asked of an
+# answer before the learned verdict. Coverage alone does not tell related from unrelated
+# (small talk reaches 0.37), so the neighbours must also share a field (`nearest`).
 NEAR_COVERAGE = 0.2
 NEAREST = 3
 LEGAL_REFS = 3
+_REF_TITLE = 100  # characters of a legal document's title in the text
 
 _PHRASES = {
     "vi": {
@@ -34,7 +36,6 @@ _PHRASES = {
         "law": "Câu hỏi này hỏi về quy định của pháp luật, không phải về cách làm một thủ tục hành chính, nên tôi không trả lời chắc chắn được.",
         "domain": "Câu hỏi có vẻ thuộc lĩnh vực {domain}.",
         "domain_agency": "Câu hỏi có vẻ thuộc lĩnh vực {domain}, do {agency} giải quyết.",
-        "agency": "Việc này thường do {agency} giải quyết.",
         "legal_basis": "Thủ tục gần nhất là {title}; văn bản làm căn cứ: {refs}.",
         "related": "Thủ tục gần nhất: {titles}.",
         "offer": "Bạn có thể hỏi lại cụ thể hơn, hoặc gặp tổng đài viên.",
@@ -44,7 +45,6 @@ _PHRASES = {
         "law": "This asks about what the law says, not about how to do an administrative procedure, so I cannot answer it reliably.",
         "domain": "It seems to concern {domain}.",
         "domain_agency": "It seems to concern {domain}, handled by {agency}.",
-        "agency": "This is usually handled by {agency}.",
         "legal_basis": "The nearest procedure is {title}; its legal basis: {refs}.",
         "related": "Nearest procedures: {titles}.",
         "offer": "You can ask again in more detail, or talk to a person.",
@@ -79,36 +79,47 @@ def unanswerable_reply(
 
 
 def nearest(outcome: SearchOutcome, index: Index, *, near_coverage: float = NEAR_COVERAGE) -> list[Hit]:
-    """The first few hits that hold enough of the question to be related, one per procedure family."""
-    near: list[Hit] = []
+    """The nearest procedures when they point one way, else none.
+
+    Among the first few hits (one per procedure family), those in the first hit's field, when the
+    first holds enough of the question and at least one other shares its field. Hits from scattered
+    fields are what any words find ("em là người thật hay robot?" meets a birth, a bond, a grant).
+    """
+    top: list[Hit] = []
     families: set[tuple[str, ...]] = set()
-    for hit in outcome.hits[:NEAREST]:
+    for hit in outcome.hits:
         family = tuple(sorted(getattr(hit, "family", ()) or (hit.code,)))
-        if hit.coverage >= near_coverage and hit.code in index.guides and family not in families:
-            near.append(hit)
+        if hit.code in index.guides and family not in families:
+            top.append(hit)
             families.add(family)
-    return near
+        if len(top) == NEAREST:
+            break
+    if not top or top[0].coverage < near_coverage:
+        return []
+    field = index.guides[top[0].code].guide.domain
+    same = [h for h in top if index.guides[h.code].guide.domain == field]
+    return same if field and len(same) > 1 else []
 
 
 def _shared_topic(guides: list[Guide], p: dict[str, str]) -> str:
-    """The field and agency every near procedure shares, as a sentence; "" when they differ."""
-    if not guides:
+    """The field of the near procedures, with their agency when they share it; "" without them."""
+    if not guides or not guides[0].domain:
         return ""
-    domains = {g.domain for g in guides}
     agencies = {g.agency for g in guides}
-    domain = domains.pop() if len(domains) == 1 else ""
     agency = agencies.pop() if len(agencies) == 1 else ""
-    if domain and agency:
-        return p["domain_agency"].format(domain=domain, agency=agency)
-    if domain:
-        return p["domain"].format(domain=domain)
-    return p["agency"].format(agency=agency) if agency else ""
+    if agency:
+        return p["domain_agency"].format(domain=guides[0].domain, agency=agency)
+    return p["domain"].format(domain=guides[0].domain)
 
 
 def _legal_refs(guide: Guide) -> str:
-    refs = [f"{r.title} ({r.number})" if r.title and r.number else r.title or r.number for r in guide.legal_basis[:LEGAL_REFS]]
+    """The first few legal documents, "title (number)", long titles cut."""
+    refs = []
+    for ref in guide.legal_basis[:LEGAL_REFS]:
+        title = ref.title if len(ref.title) <= _REF_TITLE else ref.title[: _REF_TITLE - 1].rsplit(" ", 1)[0] + "…"
+        refs.append(f"{title} ({ref.number})" if title and ref.number else title or ref.number)
     return "; ".join(ref for ref in refs if ref)
 
 
 def _title(guide: Guide, lang: str) -> str:
-    return guide.content_for(lang).title
+    return guide.content_for(lang).title.rstrip(" .")

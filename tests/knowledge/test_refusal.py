@@ -52,16 +52,29 @@ def test_nearest_procedures_that_agree_give_the_field_and_the_agency():
     assert reply.guide_code is None
 
 
-def test_nearest_procedures_from_different_fields_are_listed_without_a_field():
-    reply = unanswerable_reply(outcome(hit(STAY, 0.3), hit(PASSPORT, 0.3)), index(STAY, PASSPORT), "vi")
+def test_nearest_procedures_from_scattered_fields_say_nothing_more():
+    reply = unanswerable_reply(outcome(hit(STAY, 0.4), hit(PASSPORT, 0.4)), index(STAY, PASSPORT), "vi")
 
-    assert "lĩnh vực" not in reply.text and "giải quyết" not in reply.text
-    assert "Thủ tục gần nhất: Đăng ký tạm trú; Cấp hộ chiếu." in reply.text
+    assert reply.text == "Xin lỗi, tôi chưa có hướng dẫn trả lời câu hỏi này. Bạn có thể hỏi lại cụ thể hơn, hoặc gặp tổng đài viên."
+    assert reply.answer["procedures"] == []
+
+
+def test_only_the_procedures_of_the_first_ones_field_are_named():
+    reply = unanswerable_reply(outcome(hit(STAY, 0.3), hit(PASSPORT, 0.3), hit(ABSENCE, 0.2)), index(STAY, PASSPORT, ABSENCE), "vi")
+
+    assert "Thủ tục gần nhất: Đăng ký tạm trú; Khai báo tạm vắng." in reply.text and "hộ chiếu" not in reply.text
+    assert [p["code"] for p in reply.answer["procedures"]] == ["9.1", "9.2"]
+
+
+def test_a_field_without_a_shared_agency_is_said_alone():
+    other = procedure("9.5", "Tách hộ", agency="Công an cấp tỉnh")
+    reply = unanswerable_reply(outcome(hit(STAY, 0.3), hit(other, 0.3)), index(STAY, other), "vi")
+    assert f"Câu hỏi có vẻ thuộc lĩnh vực {RESIDENCE}." in reply.text and "giải quyết" not in reply.text
 
 
 def test_hits_that_share_too_little_of_the_question_are_not_mentioned():
     weak = NEAR_COVERAGE / 2
-    reply = unanswerable_reply(outcome(hit(STAY, weak), hit(ABSENCE, weak)), index(STAY, ABSENCE), "vi")
+    reply = unanswerable_reply(outcome(hit(STAY, weak), hit(ABSENCE, 0.5)), index(STAY, ABSENCE), "vi")
 
     assert reply.text == "Xin lỗi, tôi chưa có hướng dẫn trả lời câu hỏi này. Bạn có thể hỏi lại cụ thể hơn, hoặc gặp tổng đài viên."
     assert reply.answer["procedures"] == []
@@ -77,10 +90,10 @@ def test_a_question_about_the_law_is_told_so_with_the_legal_basis_of_the_nearest
 
 
 def test_a_question_about_the_law_without_a_legal_basis_says_what_else_is_known():
-    reply = unanswerable_reply(outcome(hit(STAY, 0.4), kind="law"), index(STAY), "vi")
+    reply = unanswerable_reply(outcome(hit(STAY, 0.4), hit(ABSENCE, 0.3), kind="law"), index(STAY, ABSENCE), "vi")
 
     assert reply.text.startswith("Câu hỏi này hỏi về quy định của pháp luật")
-    assert f"lĩnh vực {RESIDENCE}" in reply.text and "Thủ tục gần nhất: Đăng ký tạm trú." in reply.text
+    assert f"lĩnh vực {RESIDENCE}" in reply.text and "Thủ tục gần nhất: Đăng ký tạm trú; Khai báo tạm vắng." in reply.text
 
 
 def test_an_outcome_without_a_question_kind_is_about_a_procedure():
@@ -89,10 +102,10 @@ def test_an_outcome_without_a_question_kind_is_about_a_procedure():
 
 
 def test_english():
-    reply = unanswerable_reply(outcome(hit(STAY, 0.3), lang="en"), index(STAY), "en")
+    reply = unanswerable_reply(outcome(hit(STAY, 0.3), hit(ABSENCE, 0.3), lang="en"), index(STAY, ABSENCE), "en")
 
     assert reply.text == (
         f"Sorry, I have no guide that answers this. It seems to concern {RESIDENCE}, handled by {POLICE}. "
-        "Nearest procedures: Đăng ký tạm trú. You can ask again in more detail, or talk to a person."
+        "Nearest procedures: Đăng ký tạm trú; Khai báo tạm vắng. You can ask again in more detail, or talk to a person."
     )
     assert reply.buttons == [human_button("en")]
