@@ -9,7 +9,6 @@ guide; "dang ky thuong tru" shares all of them with the residence guide.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,6 +18,7 @@ from knowledge.index import Index
 from knowledge.language import detect_language
 from knowledge.normalize import STOPWORDS, accented_syllables, fold, has_vietnamese_marks, syllables
 from knowledge.terms import TermList
+from knowledge.vocabulary import procedure_vocabulary
 
 Status = Literal["answered", "clarify", "unanswerable"]
 MAX_QUERY_CHARS = 500
@@ -75,7 +75,7 @@ class Searcher:
         self._embedder = embedder if index.dense is not None else None
         self._terms = terms
         self.thresholds = thresholds or Thresholds()
-        self._procedure_terms, self._idf = _procedure_vocabulary(index)
+        self._procedure_terms, self._idf = procedure_vocabulary(index)
 
     def search(self, query: str, k: int = 5, lang: str | None = None) -> SearchOutcome:
         notices = []
@@ -169,18 +169,6 @@ def coverage_terms(text: str) -> set[str]:
     sylls = accented_syllables(text) if has_vietnamese_marks(text) else syllables(text)
     unigrams = {s for s in sylls if fold(s) not in STOPWORDS}
     return unigrams | {f"{a}_{b}" for a, b in zip(sylls, sylls[1:], strict=False)}
-
-
-def _procedure_vocabulary(index: Index) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
-    words: dict[str, set[str]] = defaultdict(set)
-    for chunk in index.chunks:
-        for sylls in (syllables(chunk.text), accented_syllables(chunk.text)):
-            words[chunk.code].update(sylls)
-            words[chunk.code].update(f"{a}_{b}" for a, b in zip(sylls, sylls[1:], strict=False))
-    df = Counter(w for ws in words.values() for w in ws)
-    n = len(words)
-    idf = {w: math.log(1 + n / count) for w, count in df.items()}
-    return {code: frozenset(ws) for code, ws in words.items()}, idf
 
 
 def _informative(query: str) -> list[str]:
