@@ -65,7 +65,7 @@ class KnowledgeService:
         with self._reload_lock:
             if current != self.index.build_id:
                 old = self._searcher
-                index = load_index(self._index_dir, expected_model=old.index.manifest.get("model"))
+                index = load_index(self._index_dir, expected_model=old.index.manifest.get("model"), previous=old.index)
                 self._searcher = Searcher(index, old._embedder, old._terms, old.thresholds)
         return True
 
