@@ -60,7 +60,6 @@ _PHRASES = {
         "note": "Lưu ý: {text}",
         "missing": "Hướng dẫn {title} chưa có thông tin này; bạn xem nguồn bên dưới hoặc hỏi tổng đài viên.",
         "clarify": "Bạn muốn hỏi về thủ tục nào?",
-        "unanswerable": "Xin lỗi, tôi chưa có hướng dẫn phù hợp cho câu hỏi này. Bạn có thể hỏi lại cách khác, hoặc gặp tổng đài viên.",
         "human": "Gặp tổng đài viên",
     },
     "en": {
@@ -90,7 +89,6 @@ _PHRASES = {
         "note": "Note: {text}",
         "missing": "The guide for {title} does not say; see the source below or ask a person.",
         "clarify": "Which procedure do you mean?",
-        "unanswerable": "Sorry, I have no guide that answers this. You can rephrase, or talk to a person.",
         "human": "Talk to a person",
     },
 }
@@ -326,7 +324,12 @@ def _online_text(guide: Guide, lang: str) -> str:
     content = guide.content_for(lang)
     p = phrases(lang)
     labels = CHANNEL_LABELS["en" if lang == "en" else "vi"]
-    rows = dict.fromkeys(f"- {labels[c.kind]}" + (f": {_cut(c.note)}" if c.note else "") for c in content.channels)
+    kinds: dict[str, list[str]] = {}  # note → the channels it describes, so a shared note is said once
+    for channel in content.channels:
+        names = kinds.setdefault(_cut(channel.note), [])
+        if labels[channel.kind] not in names:
+            names.append(labels[channel.kind])
+    rows = [f"- {', '.join(names)}" + (f": {note}" if note else "") for note, names in kinds.items()]
     text = p["online"].format(title=content.title) + ":\n" + "\n".join(rows)
     if guide.online_url and any(c.kind == "online" for c in content.channels):
         text += "\n" + p["online_at"].format(url=guide.online_url)

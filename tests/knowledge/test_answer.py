@@ -145,6 +145,12 @@ def test_where_says_the_place_or_the_agency():
     assert answer_text(guide(), "vi", "where") == "Nơi thực hiện Cấp thẻ thử nghiệm: Sở Thử nghiệm"
 
 
+def test_ways_to_apply_say_a_shared_note_once():
+    channels = [Channel("online", note="Qua cổng."), Channel("post", note="Qua cổng."), Channel("in_person", note="Tại Sở.")]
+    text = answer_text(guide(channels=channels), "vi", "online")
+    assert text.split("\n")[1:] == ["- Trực tuyến, Qua bưu chính: Qua cổng.", "- Trực tiếp: Tại Sở."]
+
+
 def test_an_overview_without_summary_gives_the_steps():
     text = answer_text(guide(steps=["Nộp hồ sơ.", "Nhận kết quả."]), "vi", "overview")
     assert text.endswith("1. Nộp hồ sơ.\n2. Nhận kết quả.")
