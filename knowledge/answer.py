@@ -253,12 +253,12 @@ def _adds_to(time: str, note: str) -> bool:
     if not time or _UNITLESS.fullmatch(time):
         return True
     numbers = {int(n) for n in re.findall(r"\d+", time)}
-    return any(int(re.match(r"\d+", d).group(0)) not in numbers for d in _DURATION.findall(note))  # type: ignore[union-attr]
+    return any(int(re.findall(r"\d+", d)[0]) not in numbers for d in _DURATION.findall(note))
 
 
 def _deadlines(conditions: str, limit: int = 2) -> list[str]:
     """Sentences of the conditions that set a deadline ("trong 15 ngày trước …", "before 23:00")."""
-    found = []
+    found: list[str] = []
     for sentence in re.split(r"(?<=\.)\s+|\n", conditions):
         if _DEADLINE.search(sentence) and len(found) < limit:
             found.append(_cut(sentence.strip(), 2 * _VALUE))
