@@ -26,9 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.normalize import index_terms
+from knowledge.normalize import STOPWORDS, index_terms
 
 K1, B = 1.2, 0.75
+
+
+def index_terms_of(folded: Sequence[str]) -> list[str]:
+    """`normalize.index_terms` from the text's folded syllables, for a build that folds each text once
+    (folding is the costliest step; the vocabulary needs the same syllables)."""
+    unigrams = [s for s in folded if s not in STOPWORDS]
+    return unigrams + [f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False)]
 
 
 @dataclass(frozen=True)
@@ -193,18 +200,25 @@ class BM25Index:
         p = self.postings
         for name, array in (("indptr", p.indptr), ("docs", p.docs), ("tf", p.tf), ("lengths", p.lengths), ("scores", self._scores)):
             np.save(directory / f"{name}.npy", array, allow_pickle=False)
-        (directory / "terms.json").write_text(json.dumps(p.terms, ensure_ascii=False), encoding="utf-8")
+        (directory / "terms.txt").write_text("\n".join(p.terms), encoding="utf-8")  # terms never hold a newline
         (directory / "params.json").write_text(json.dumps({"k1": self.k1, "b": self.b, "size": self.size}))
 
     @classmethod
     def load(cls, directory: Path, previous: BM25Index | None = None) -> BM25Index:
-        """Load a saved index; with `previous` (an earlier build), its term ids are reused when still valid."""
+        """Load a saved index; with `previous` (an earlier build), its term ids are reused when still valid.
+
+        Arrays are memory-mapped: a reload reads no postings until a search touches them.
+        """
         params = json.loads((directory / "params.json").read_text())
-        arrays = {name: np.load(directory / f"{name}.npy", allow_pickle=False) for name in ("indptr", "docs", "tf", "lengths", "scores")}
-        terms = json.loads((directory / "terms.json").read_text(encoding="utf-8"))
+        arrays = {name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)) for name in _ARRAYS}
+        text = (directory / "terms.txt").read_text(encoding="utf-8")
+        terms = text.split("\n") if text else []
         ids = _extended_ids(previous.postings.terms, previous._ids, terms) if previous is not None else None
         scores = arrays.pop("scores")
         return cls(Postings(terms, **arrays), params["k1"], params["b"], ids, scores)
+
+
+_ARRAYS = ("indptr", "docs", "tf", "lengths", "scores")
 
 
 def _extended_ids(old_terms: list[str], old_ids: dict[str, int], terms: list[str]) -> dict[str, int] | None:

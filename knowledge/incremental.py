@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.bm25 import index_terms_of
 from knowledge.chunking import Card, Chunk, chunk_guide, procedure_cards
 from knowledge.dense import DenseIndex, Embedder
 from knowledge.guides import Guide
@@ -39,10 +40,9 @@ from knowledge.index import (
     load_index,
     make_manifest,
     new_build_path,
-    spans,
     write_build,
 )
-from knowledge.normalize import index_terms
+from knowledge.normalize import syllables
 from knowledge.vectors import card_vectors, vector_cache
 from knowledge.vocabulary import Vocabulary, chunk_terms
 
@@ -95,31 +95,42 @@ def apply_changes(
     upserts = {g.guide.code: g for g in changes.upserts}
     touched = set(upserts) | changes.removals
     guides = {code: item for code, item in base.guides.items() if code not in touched} | upserts
-    chunk_spans, card_spans = spans(base.chunks), spans(base.cards)
+    chunk_spans, card_spans = base.chunk_spans, base.card_spans
     chunks: list[Chunk] = []
     cards: list[Card] = []
     moved = np.full(len(base.chunks), -1, dtype=np.int64)
     added: list[tuple[int, list[str]]] = []
+    new_chunks: list[Chunk] = []
+    folded: list[list[str]] = []
     kept_cards: list[tuple[int, int, int]] = []  # (start, end) in base.cards → start in cards
     fresh_cards: list[int] = []
+    new_chunk_spans: dict[str, tuple[int, int]] = {}
+    new_card_spans: dict[str, tuple[int, int]] = {}
     for code in sorted(guides):
+        first_chunk, first_card = len(chunks), len(cards)
         if code in upserts:
             for chunk in chunk_guide(upserts[code].guide):
-                added.append((len(chunks), index_terms(chunk.text)))
+                folded.append(syllables(chunk.text))
+                added.append((len(chunks), index_terms_of(folded[-1])))
+                new_chunks.append(chunk)
                 chunks.append(chunk)
             for card in procedure_cards(upserts[code].guide):
                 fresh_cards.append(len(cards))
                 cards.append(card)
-            continue
-        start, end = chunk_spans.get(code, (0, 0))
-        moved[start:end] = np.arange(len(chunks), len(chunks) + end - start)
-        chunks.extend(base.chunks[start:end])
-        start, end = card_spans.get(code, (0, 0))
-        kept_cards.append((start, end, len(cards)))
-        cards.extend(base.cards[start:end])
+        else:
+            start, end = chunk_spans.get(code, (0, 0))
+            moved[start:end] = np.arange(len(chunks), len(chunks) + end - start)
+            chunks.extend(base.chunks[start:end])
+            start, end = card_spans.get(code, (0, 0))
+            kept_cards.append((start, end, len(cards)))
+            cards.extend(base.cards[start:end])
+        if len(chunks) > first_chunk:
+            new_chunk_spans[code] = (first_chunk, len(chunks))
+        if len(cards) > first_card:
+            new_card_spans[code] = (first_card, len(cards))
 
     lexical = base.lexical.updated(moved, added, len(chunks))
-    new_terms = chunk_terms(c for c in chunks if c.code in upserts)
+    new_terms = chunk_terms(new_chunks, folded)
     vocabulary = (base.vocabulary or Vocabulary.of_chunks(base.chunks)).updated(touched, new_terms)
     dense = None
     if embedder is not None:
@@ -128,7 +139,9 @@ def apply_changes(
     ordered = [guides[code] for code in sorted(guides)]
     path = path or base.path
     manifest = make_manifest(path, ordered, fingerprints, embedder, base_build=base.build_id, changed=changes.codes)
-    return Index(manifest, chunks, dict(zip(sorted(guides), ordered, strict=True)), lexical, dense, path, cards, vocabulary)
+    index = Index(manifest, chunks, dict(zip(sorted(guides), ordered, strict=True)), lexical, dense, path, cards, vocabulary)
+    index.__dict__.update(chunk_spans=new_chunk_spans, card_spans=new_card_spans)  # known from the layout: fills the cached properties
+    return index
 
 
 def _card_matrix(

@@ -25,21 +25,24 @@ import shutil
 import time
 import uuid
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from io import FileIO
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import numpy as np
 
-from knowledge.bm25 import BM25Index
+from knowledge.bm25 import BM25Index, index_terms_of
 from knowledge.chunking import Card, Chunk, chunk_guide, procedure_cards
 from knowledge.dense import DenseIndex, Embedder
 from knowledge.guides import Guide, guide_from_dict, guide_to_dict
-from knowledge.normalize import index_terms
+from knowledge.normalize import syllables
 from knowledge.vectors import card_vectors, vector_cache
-from knowledge.vocabulary import Vocabulary
+from knowledge.vocabulary import Vocabulary, chunk_terms
 
-FORMAT = 2
+FORMAT = 3
 
 
 class IndexMismatch(RuntimeError):
@@ -73,6 +76,15 @@ class Index:
     @property
     def build_id(self) -> str:
         return str(self.manifest["build_id"])
+
+    @cached_property
+    def chunk_spans(self) -> dict[str, tuple[int, int]]:
+        """code → (start, end) of its chunks (computed once: an update and a reload both need it)."""
+        return spans(self.chunks)
+
+    @cached_property
+    def card_spans(self) -> dict[str, tuple[int, int]]:
+        return spans(self.cards)
 
 
 def new_build_path(index_dir: Path) -> Path:
@@ -111,8 +123,9 @@ def assemble(guides: list[IndexedGuide], path: Path, embedder: Embedder | None, 
     started = time.perf_counter()
     chunks = [chunk for item in ordered for chunk in chunk_guide(item.guide)]
     cards = [card for item in ordered for card in procedure_cards(item.guide)]
-    lexical = BM25Index.build([index_terms(c.text) for c in chunks])
-    vocabulary = Vocabulary.of_chunks(chunks)
+    folded = [syllables(c.text) for c in chunks]  # once per chunk: BM25 and the vocabulary both start from it
+    lexical = BM25Index.build([index_terms_of(s) for s in folded])
+    vocabulary = Vocabulary.of_terms(chunk_terms(chunks, folded))
     dense = None
     if embedder is not None:
         dense = DenseIndex.build(card_vectors(cards, embedder, cache, progress=progress))
@@ -169,13 +182,15 @@ def load_index(index_dir: Path, expected_model: str | None, previous: Index | No
         raise IndexMismatch(f"index format {manifest.get('format')} is not {FORMAT}; rebuild the index (`make index`)")
     if expected_model is not None and manifest.get("model") != expected_model:
         raise IndexMismatch(f"index was built with model {manifest.get('model')!r}, settings ask for {expected_model!r}; rebuild the index")
-    guides, chunks = _read_guides(path, manifest, previous)
+    guides, chunks, chunk_spans = _read_guides(path, manifest, previous)
     cards = [Card(code, lang, text) for code, lang, text in json.loads((path / "cards.json").read_text(encoding="utf-8"))]
     dense = DenseIndex.load(path / "dense.faiss") if (path / "dense.faiss").exists() else None
     held = previous.vocabulary if previous is not None else None
     vocabulary = Vocabulary.load(path / "vocabulary", held) if (path / "vocabulary").exists() else None
     lexical = BM25Index.load(path / "lexical", previous.lexical if previous is not None else None)
-    return Index(manifest, chunks, guides, lexical, dense, path, cards, vocabulary)
+    index = Index(manifest, chunks, guides, lexical, dense, path, cards, vocabulary)
+    index.__dict__["chunk_spans"] = chunk_spans  # known from reading: fills the cached property
+    return index
 
 
 def spans(items: Sequence[Coded]) -> dict[str, tuple[int, int]]:
@@ -190,57 +205,99 @@ def spans(items: Sequence[Coded]) -> dict[str, tuple[int, int]]:
 
 
 def _write_guides(path: Path, index: Index, base: Index | None) -> None:
+    """One line per guide; runs of lines unchanged since `base` are copied from its file by the kernel."""
     codes = list(index.manifest["guide_versions"])
     fingerprints = index.manifest["fingerprints"]
-    reusable = _raw_lines(base) if base is not None else {}
-    by_code = spans(index.chunks)
+    source, ranges = _base_lines(base) if base is not None else (None, {})
     offsets = np.zeros(len(codes) + 1, dtype=np.int64)
-    with (path / "guides.jsonl").open("wb") as out:
+    run: list[int] = []  # [start, end) of base bytes still to copy
+    with ExitStack() as files:
+        out = files.enter_context((path / "guides.jsonl").open("wb", buffering=0))
+        src = files.enter_context(source.open("rb")) if source is not None else None
         for i, code in enumerate(codes):
-            line = reusable.get((code, fingerprints[code]))
-            if line is None:
-                start, end = by_code.get(code, (0, 0))
-                item = index.guides[code]
-                rows = [[c.id, c.lang, c.section, c.text] for c in index.chunks[start:end]]
-                record = {"code": code, "version": item.version, "guide": guide_to_dict(item.guide), "chunks": rows}
-                line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-            out.write(line)
-            offsets[i + 1] = offsets[i] + len(line)
+            found = ranges.get((code, fingerprints[code]))
+            if found is not None and run and run[1] == found[0]:
+                run[1] = found[1]
+            else:
+                if run and src is not None:
+                    _copy(src, out, *run)
+                run = list(found) if found is not None else []
+                if found is None:
+                    _write_all(out, _guide_line(index, code))
+            offsets[i + 1] = out.tell() + (run[1] - run[0] if run else 0)
+        if run and src is not None:
+            _copy(src, out, *run)
     np.save(path / "offsets.npy", offsets, allow_pickle=False)
 
 
-def _raw_lines(base: Index) -> dict[tuple[str, str], bytes]:
-    """(code, fingerprint) → the line of `base`'s guides file, when `base` is a build on disk."""
+def _guide_line(index: Index, code: str) -> bytes:
+    start, end = index.chunk_spans.get(code, (0, 0))
+    item = index.guides[code]
+    rows = [[c.id, c.lang, c.section, c.text] for c in index.chunks[start:end]]
+    record = {"code": code, "version": item.version, "guide": guide_to_dict(item.guide), "chunks": rows}
+    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _base_lines(base: Index) -> tuple[Path | None, dict[tuple[str, str], tuple[int, int]]]:
+    """`base`'s guides file and (code, fingerprint) → byte range of its line, when `base` is a build on disk."""
     try:
         if json.loads((base.path / "manifest.json").read_text()).get("build_id") != base.build_id:
-            return {}
-        data = (base.path / "guides.jsonl").read_bytes()
+            return None, {}
         offsets = np.load(base.path / "offsets.npy", allow_pickle=False).tolist()
     except (FileNotFoundError, ValueError):
-        return {}
+        return None, {}
     fingerprints = base.manifest.get("fingerprints", {})
-    return {(code, fingerprints.get(code, "")): data[offsets[i] : offsets[i + 1]] for i, code in enumerate(base.manifest["guide_versions"])}
+    codes = base.manifest["guide_versions"]
+    return base.path / "guides.jsonl", {(code, fingerprints.get(code, "")): (offsets[i], offsets[i + 1]) for i, code in enumerate(codes)}
 
 
-def _read_guides(path: Path, manifest: dict, previous: Index | None) -> tuple[dict[str, IndexedGuide], list[Chunk]]:
+def _copy(src: BinaryIO, out: FileIO, start: int, end: int) -> None:
+    """Bytes [start, end) of `src` appended to `out`: copy_file_range (no trip through Python), else read and write."""
+    position = start
+    try:
+        while position < end:
+            copied = os.copy_file_range(src.fileno(), out.fileno(), end - position, offset_src=position)
+            if copied == 0:
+                break
+            position += copied
+    except OSError:  # another file system, or no kernel support: copy the rest by hand
+        pass
+    if position < end:
+        src.seek(position)
+        _write_all(out, src.read(end - position))
+
+
+def _write_all(out: FileIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view) or 0 :]
+
+
+def _read_guides(
+    path: Path, manifest: dict, previous: Index | None
+) -> tuple[dict[str, IndexedGuide], list[Chunk], dict[str, tuple[int, int]]]:
     fingerprints = manifest.get("fingerprints", {})
     held = previous.manifest.get("fingerprints", {}) if previous is not None else {}
-    previous_spans = spans(previous.chunks) if previous is not None else {}
+    previous_spans = previous.chunk_spans if previous is not None else {}
     offsets = np.load(path / "offsets.npy", allow_pickle=False).tolist()
     guides: dict[str, IndexedGuide] = {}
     chunks: list[Chunk] = []
+    chunk_spans: dict[str, tuple[int, int]] = {}
     with (path / "guides.jsonl").open("rb") as handle:
         for i, code in enumerate(manifest["guide_versions"]):
+            first = len(chunks)
             if previous is not None and code in previous.guides and held.get(code) == fingerprints.get(code):
                 guides[code] = previous.guides[code]
                 start, end = previous_spans.get(code, (0, 0))
                 chunks.extend(previous.chunks[start:end])
-                continue
-            handle.seek(offsets[i])
-            record = json.loads(handle.read(offsets[i + 1] - offsets[i]))
-            guides[code] = IndexedGuide(guide_from_dict(record["guide"]), int(record["version"]))
-            chunks.extend(Chunk(id=row[0], code=code, lang=row[1], section=row[2], text=row[3]) for row in record["chunks"])
-    return guides, chunks
+            else:
+                handle.seek(offsets[i])
+                record = json.loads(handle.read(offsets[i + 1] - offsets[i]))
+                guides[code] = IndexedGuide(guide_from_dict(record["guide"]), int(record["version"]))
+                chunks.extend(Chunk(id=row[0], code=code, lang=row[1], section=row[2], text=row[3]) for row in record["chunks"])
+            if len(chunks) > first:
+                chunk_spans[code] = (first, len(chunks))
+    return guides, chunks, chunk_spans
 
 
 def _write_json(path: Path, data: object) -> None:

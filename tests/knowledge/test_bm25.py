@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.bm25 import BM25Index
+from knowledge.bm25 import BM25Index, index_terms_of
 from knowledge.chunking import chunk_guide
 from knowledge.index import IndexedGuide
 from knowledge.lexical import LexicalIndex
-from knowledge.normalize import index_terms
+from knowledge.normalize import index_terms, syllables
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +75,7 @@ def test_saved_and_loaded(tmp_path: Path, texts: list[str]) -> None:
 def test_no_match_and_empty_index() -> None:
     assert BM25Index.of_texts(["cấp hộ chiếu"]).search("thời tiết", 5) == []
     assert BM25Index.of_texts([]).search("cấp hộ chiếu", 5) == []
+
+
+def test_terms_from_folded_syllables_equal_index_terms(texts: list[str]) -> None:
+    assert all(index_terms_of(syllables(t)) == index_terms(t) for t in texts)
