@@ -306,11 +306,10 @@ def ask_all(
 
 
 def served_codes(index_dir: Path) -> frozenset[str]:
-    """The procedure codes of the build `index_dir` serves."""
-    from knowledge.index import current_build
+    """The procedure codes of the build `index_dir` serves (its manifest lists them, whatever the index format)."""
+    from knowledge.index import read_manifest
 
-    guides = json.loads((current_build(index_dir) / "guides.json").read_text(encoding="utf-8"))
-    return frozenset(item["guide"]["code"] for item in guides)
+    return frozenset(read_manifest(index_dir)["guide_versions"])
 
 
 def ensure_index(index_dir: Path, database_url: str, log) -> None:
