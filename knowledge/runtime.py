@@ -8,12 +8,14 @@ from typing import Protocol
 from knowledge.dense import Embedder, make_embedder, model_name
 from knowledge.index import FORMAT, Index, IndexedGuide, build_index, read_manifest
 from knowledge.service import KnowledgeService
+from knowledge.synonyms import SynonymList
 from knowledge.terms import TermList
 
 
 class KnowledgeSettings(Protocol):
     index_dir: Path
     terms_file: Path
+    synonyms_file: Path
     embedding_model: str
     dense_enabled: bool
 
@@ -41,4 +43,6 @@ def index_is_current(settings: KnowledgeSettings, guides: list[IndexedGuide]) ->
 
 
 def open_service(settings: KnowledgeSettings, embedder: Embedder | None = None) -> KnowledgeService:
-    return KnowledgeService.open(settings.index_dir, embedder or embedder_for(settings), TermList.load(settings.terms_file))
+    return KnowledgeService.open(
+        settings.index_dir, embedder or embedder_for(settings), TermList.load(settings.terms_file), SynonymList.load(settings.synonyms_file)
+    )

@@ -1,135 +1,282 @@
-"""Hybrid search: BM25 and dense rankings fused, grouped per procedure, with an honest verdict.
+"""Search: candidates from BM25 and dense retrieval, ranked by a learned model, with an honest verdict.
 
-The verdict (`answered`, `clarify`, `unanswerable`) rests on *coverage*: the share
-of the question's informative words (IDF-weighted) that the best procedure's text
-contains. A question about the weather shares no informative word with any
-guide; "dang ky thuong tru" shares all of them with the residence guide.
+1. The question is focused (a long message is read from its asking sentence) and expanded:
+   English phrases get their Vietnamese equivalents (`TermList`), old names and
+   abbreviations their official ones (`SynonymList`: "hộ khẩu" → "thường trú").
+2. BM25 over chunks and a dense index over procedure cards each propose candidates; the
+   same procedure at several levels is one candidate (`knowledge.families`).
+3. A logistic reranker (`knowledge.ranker`) orders the candidates from their features
+   (`knowledge.features`): BM25 score and rank, dense similarity and rank, coverage of the
+   question's words, title match.
+4. The verdict is two learned decisions: is the question answerable at all (else
+   `unanswerable`), and is the first candidate right (then `answered`, else `clarify` with
+   the best few as buttons). Questions about the law ("bị phạt bao nhiêu?") are
+   recognised by their shape and marked `question_kind = "law"`.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from knowledge.dense import Embedder
-from knowledge.fusion import reciprocal_rank_fusion
+from knowledge.families import group_families, level_asked, serves_level
+from knowledge.features import CANDIDATE_FEATURES, NO_RANK, QUESTION_FEATURES, Signals, candidate_features, question_features
 from knowledge.index import Index
 from knowledge.language import detect_language
 from knowledge.normalize import STOPWORDS, accented_syllables, fold, has_vietnamese_marks, syllables
+from knowledge.querytext import focus, law_cues
+from knowledge.ranker import DEFAULT_MODEL, RankerModel, load_model
 from knowledge.terms import TermList
 from knowledge.vocabulary import procedure_vocabulary
 
+if TYPE_CHECKING:
+    from knowledge.synonyms import SynonymList
+
 Status = Literal["answered", "clarify", "unanswerable"]
+QuestionKind = Literal["procedure", "law"]
 MAX_QUERY_CHARS = 500
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Tuned on the development set (docs/benchmarks.md, "Calibration").
+    """How many candidates each retriever proposes, and the rule for bare topics."""
 
-    A question is answerable when the best procedure covers enough of its informative
-    terms, or when its BM25 match is strong in absolute terms (long questions that
-    also say much else). The BM25 bar holds for the full national corpus; on a small
-    corpus BM25 scores are lower and coverage decides alone.
-    """
-
-    min_coverage: float = 0.40
-    strong_lexical: float = 30.0
-    clarify_ratio: float = 0.92
-    clarify_coverage_gap: float = 0.05
-    clarify_title_gap: float = 0.15
+    lexical_chunks: int = 200
+    lexical_candidates: int = 30
+    dense_cards: int = 60
+    dense_candidates: int = 30
     bare_topic_syllables: int = 3  # a question this short that two titles contain asks which one
-    dense_weight: float = 0.5
-    # The offline MiniLM model was trained on English: on Vietnamese questions it lowered
-    # Recall@1 of the fusion (0.671 → 0.605 on the dev set), on English ones it raised MRR
-    # (0.811 → 0.911). So dense retrieval joins the fusion for English questions only.
-    dense_weight_vi: float = 0.0
-    lexical_weight: float = 1.0  # 0 leaves BM25 out of the ranking (dense-only evaluation)
-    candidates: int = 50
+    use_lexical: bool = True  # False: dense candidates only (evaluation)
+    use_dense: bool = True  # False: BM25 candidates only (evaluation, or no embedder)
 
 
 @dataclass(frozen=True)
 class Hit:
     code: str
     title: str
-    score: float
+    score: float  # the reranker's share of belief in this procedure among the question's candidates
     lexical: float
     coverage: float
     title_match: float
     snippet: str
     url: str
+    dense: float = 0.0
+    family: tuple[str, ...] = ()  # every code of the procedure's family (levels), `code` first
 
 
 @dataclass(frozen=True)
 class SearchOutcome:
     status: Status
-    hits: list[Hit]
+    hits: list[Hit]  # best first; the nearest procedures even when the status is unanswerable
     lang: str
     notices: list[str] = field(default_factory=list)
+    question_kind: QuestionKind = "procedure"
+    features: dict[str, float] = field(default_factory=dict)  # question-level features and probabilities
+    asked: str = ""  # the part of the question that was searched
+
+
+@dataclass
+class Seen:
+    """What retrieval measured for one question: per family `Signals`, per code its best chunk."""
+
+    asked: str
+    lang: str
+    words: list[str]
+    signals: dict[str, Signals]
+    snippets: dict[str, tuple[float, str]]
+    law_cues: int
+    notices: list[str]
+    dense_used: bool = False
 
 
 class Searcher:
-    def __init__(self, index: Index, embedder: Embedder | None, terms: TermList, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder | None,
+        terms: TermList,
+        thresholds: Thresholds | None = None,
+        *,
+        synonyms: SynonymList | None = None,
+        model: RankerModel | None = None,
+        model_path: Path = DEFAULT_MODEL,
+    ) -> None:
         self.index = index
         self._embedder = embedder if index.dense is not None else None
         self._terms = terms
+        self._synonyms = synonyms
         self.thresholds = thresholds or Thresholds()
+        self.model = model or load_model(model_path)
+        self.model.check(CANDIDATE_FEATURES, QUESTION_FEATURES)
         self._procedure_terms, self._idf = procedure_vocabulary(index)
+        self._family_of = group_families((code, item.guide.title) for code, item in index.guides.items())
+        self._members: dict[str, list[str]] = defaultdict(list)
+        for code, family in sorted(self._family_of.items()):
+            self._members[family].append(code)
 
-    def search(self, query: str, k: int = 5, lang: str | None = None) -> SearchOutcome:
+    def over(self, index: Index) -> Searcher:
+        """This searcher's configuration (embedder, term lists, model) over another index."""
+        return Searcher(index, self._embedder, self._terms, self.thresholds, synonyms=self._synonyms, model=self.model)
+
+    @property
+    def dense_enabled(self) -> bool:
+        return self._embedder is not None and self.thresholds.use_dense
+
+    def search(self, query: str, k: int = 5, lang: str | None = None, level: str | None = None) -> SearchOutcome:
+        seen = self.explain(query, lang)
+        if not seen.signals:
+            return SearchOutcome("unanswerable", [], seen.lang, seen.notices, asked=seen.asked)
+        ranked = self.rank(seen)
+        qf = question_features(
+            [(seen.signals[f], p) for f, p in ranked],
+            law_cues=seen.law_cues,
+            shape=self.model.shape_of(seen.asked),
+            words=len(seen.words),
+            lang=seen.lang,
+            has_dense=seen.dense_used,
+        )
+        level = level or level_asked(seen.asked)
+        hits = [self._hit(family, p, seen.signals[family], seen.snippets, seen.lang, level) for family, p in ranked[:k]]
+        status = self._verdict(hits, qf, seen)
+        kind: QuestionKind = "law" if seen.law_cues else "procedure"
+        return SearchOutcome(status, hits, seen.lang, seen.notices, kind, qf, seen.asked)
+
+    def explain(self, query: str, lang: str | None = None) -> Seen:
+        """What retrieval measured for `query`, before any learned model (the trainer reads this too)."""
         notices = []
-        if len(query) > MAX_QUERY_CHARS:
-            query = query[:MAX_QUERY_CHARS]
+        asked = focus(query)
+        if asked != query:
+            notices.append("long question cut to the sentence that asks")
+        if len(asked) > MAX_QUERY_CHARS:
+            asked = asked[:MAX_QUERY_CHARS]
             notices.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
-        lang = lang or detect_language(query)
-        if not syllables(query):
-            return SearchOutcome("unanswerable", [], lang, [*notices, "query has no words"])
-        expansion = self._terms.expand(query)
-        text = f"{query} {expansion}".strip()
-        fused, lexical = self._fused_chunk_scores(text, lang)
-        translated = self._terms.translate(query) if expansion else ""
-        hits = self._group(fused, lexical, query, translated, lang)[:k]
-        return SearchOutcome(self._verdict(hits, query), hits, lang, notices)
+        lang = lang or detect_language(asked)
+        words = _informative(asked)
+        if not syllables(asked):
+            return Seen(asked, lang, words, {}, {}, 0, [*notices, "query has no words"])
+        english = self._terms.expand(asked)
+        official = self._synonyms.expand(asked) if self._synonyms else ""
+        signals, snippets = self._signals(asked, f"{asked} {english} {official}".strip())
+        translated = self._terms.translate(asked) if english else ""
+        rewritten = self._synonyms.rewrite(asked) if self._synonyms and official else ""
+        weighted = [self._weighted_terms(text) for text in (asked, translated, rewritten) if text]
+        for family, s in signals.items():
+            members = self._members[family]
+            s.coverage = max((_covered(w, self._procedure_terms.get(c, frozenset())) for w in weighted for c in members[:3]), default=0.0)
+            title = self.index.guides[members[0]].guide.title
+            s.title_match = _title_match(title, f"{asked} {translated} {rewritten}")
+            s.title_share = _title_share(title, f"{asked} {rewritten}", translated)
+        dense_used = any(sig.dense_rank < NO_RANK for sig in signals.values())
+        return Seen(asked, lang, words, signals, snippets, law_cues(asked), notices, dense_used)
 
-    def _fused_chunk_scores(self, text: str, lang: str) -> tuple[dict[int, float], dict[int, float]]:
-        n = self.thresholds.candidates
-        lexical = self.index.lexical.search(text, n)
-        rankings = [[i for i, _ in lexical]] if self.thresholds.lexical_weight > 0 else []
-        weights = [self.thresholds.lexical_weight] if self.thresholds.lexical_weight > 0 else []
-        dense_weight = self.thresholds.dense_weight_vi if lang == "vi" else self.thresholds.dense_weight
-        if self._embedder is not None and self.index.dense is not None and dense_weight > 0:
-            vector = self._embedder.embed([text])[0]
-            rankings.append([i for i, _ in self.index.dense.search(vector, n)])
-            weights.append(dense_weight)
-        return reciprocal_rank_fusion(rankings, weights=weights), dict(lexical)  # type: ignore[return-value]
+    def family_of(self, code: str) -> str:
+        return self._family_of.get(code, code)
 
-    def _group(self, fused: dict[int, float], lexical: dict[int, float], query: str, translated: str, lang: str) -> list[Hit]:
-        best: dict[str, tuple[float, int]] = {}
-        best_lexical: dict[str, float] = {}
-        for position, score in fused.items():
-            code = self.index.chunks[position].code
-            if code not in best or score > best[code][0]:
-                best[code] = (score, position)
-            best_lexical[code] = max(best_lexical.get(code, 0.0), lexical.get(position, 0.0))
-        hits = []
-        for code, (score, position) in sorted(best.items(), key=lambda item: -item[1][0]):
-            guide = self.index.guides[code].guide
-            coverage = max(self.coverage(query, code), self.coverage(translated, code) if translated else 0.0)
-            chunk = self.index.chunks[position]
-            hits.append(
-                Hit(
-                    code=code,
-                    title=guide.content_for(lang).title,
-                    score=score,
-                    lexical=best_lexical[code],
-                    coverage=coverage,
-                    title_match=_title_match(guide.title, f"{query} {translated}"),
-                    snippet=_snippet(chunk.text),
-                    url=guide.source_url or guide.online_url,
-                )
-            )
-        return hits
+    def rank(self, seen: Seen) -> list[tuple[str, float]]:
+        """Families by the reranker's share, best first."""
+        signals = seen.signals
+        if not signals:
+            return []
+        best_bm25 = max(s.bm25 for s in signals.values())
+        best_dense = max(s.dense for s in signals.values())
+        families = list(signals)
+        rows = [candidate_features(signals[f], best_bm25=best_bm25, best_dense=best_dense, lang=seen.lang) for f in families]
+        shares = self.model.reranker.shares(rows)
+        return sorted(zip(families, (float(p) for p in shares), strict=True), key=lambda item: -item[1])
+
+    def _signals(self, asked: str, expanded: str) -> tuple[dict[str, Signals], dict[str, tuple[float, str]]]:
+        """Per family: what BM25 and the dense index measured; per code: its best chunk (score, text)."""
+        t = self.thresholds
+        signals: dict[str, Signals] = {}
+        snippets: dict[str, tuple[float, str]] = {}
+        chunks = self.index.chunks
+        if t.use_lexical:
+            by_family: dict[str, float] = {}
+            titles: dict[str, float] = {}
+            for position, score in self.index.lexical.search(expanded, t.lexical_chunks):
+                chunk = chunks[position]
+                family = self._family_of.get(chunk.code, chunk.code)
+                by_family[family] = max(by_family.get(family, 0.0), score)
+                if chunk.section == "title":
+                    titles[family] = max(titles.get(family, 0.0), score)
+                if score > snippets.get(chunk.code, (0.0, ""))[0]:
+                    snippets[chunk.code] = (score, chunk.text)
+            for rank, (family, score) in enumerate(sorted(by_family.items(), key=lambda item: -item[1])[: t.lexical_candidates]):
+                signals[family] = Signals(bm25=score, bm25_rank=rank, title_bm25=titles.get(family, 0.0))
+        # e5 reads Vietnamese by its diacritics: on a question typed without them it finds next to nothing
+        # (dense-only R@5 0.13 on the team's train split), so such a question is left to BM25.
+        folded_vi = not has_vietnamese_marks(asked) and detect_language(asked) == "vi"
+        if self.dense_enabled and self.index.dense is not None and not folded_vi:
+            assert self._embedder is not None
+            cards = self.index.cards
+            vector = self._embedder.embed_query(asked)
+            best: dict[str, float] = {}
+            for position, similarity in self.index.dense.search(vector, t.dense_cards):
+                family = self._family_of.get(cards[position].code, cards[position].code)
+                best[family] = max(best.get(family, -1.0), similarity)
+            for rank, (family, similarity) in enumerate(sorted(best.items(), key=lambda item: -item[1])):
+                if rank < t.dense_candidates or family in signals:
+                    s = signals.setdefault(family, Signals())
+                    s.dense, s.dense_rank = similarity, rank
+        for family, s in signals.items():
+            members = self._members[family]
+            s.members = len(members)
+            s.curated = any(self.index.guides[c].guide.origin == "curated" for c in members)
+        return signals, snippets
+
+    def _hit(self, family: str, p: float, s: Signals, snippets: dict[str, tuple[float, str]], lang: str, level: str | None) -> Hit:
+        code = self._representative(family, snippets, level)
+        guide = self.index.guides[code].guide
+        members = (code, *(c for c in self._members[family] if c != code))
+        return Hit(
+            code=code,
+            title=guide.content_for(lang).title,
+            score=p,
+            lexical=s.bm25,
+            coverage=s.coverage,
+            title_match=s.title_match,
+            snippet=_snippet(snippets.get(code, (0.0, guide.content_for(lang).summary or guide.title))[1]),
+            url=guide.source_url or guide.online_url,
+            dense=s.dense,
+            family=members,
+        )
+
+    def _representative(self, family: str, snippets: dict[str, tuple[float, str]], level: str | None) -> str:
+        """The member to answer with: the level the citizen named, else a curated guide, else the best BM25 match."""
+        members = self._members[family]
+        if len(members) == 1:
+            return members[0]
+        guides = self.index.guides
+        if level:
+            at_level = [c for c in members if serves_level(guides[c].guide.level, guides[c].guide.title, level)]
+            if at_level:
+                members = at_level
+        return max(members, key=lambda c: (guides[c].guide.origin == "curated", snippets.get(c, (0.0, ""))[0], c))
+
+    def _verdict(self, hits: list[Hit], qf: dict[str, float], seen: Seen) -> Status:
+        if not hits:
+            return "unanswerable"
+        model = self.model
+        qf["p_answerable"] = model.answerable.probability(qf)
+        qf["p_confident"] = model.confident.probability(qf)
+        if qf["p_answerable"] < model.refuse_below:
+            return "unanswerable"
+        t = self.thresholds
+        words = set(seen.words)
+        if 0 < len(words) <= t.bare_topic_syllables:
+            naming = [h for h in hits if words <= set(syllables(h.title))]
+            if len(naming) > 1:
+                return "clarify"  # "đăng ký", "căn cước": several procedures are named by these words alone
+            if naming and naming[0] is hits[0]:
+                return "answered"  # "hộ chiếu" where one title alone says it
+        if _asks_two(hits, seen.asked):
+            return "clarify"  # "khai sinh và thường trú cho con": both are offered
+        return "answered" if qf["p_confident"] >= model.answer_above else "clarify"
 
     def coverage(self, text: str, code: str) -> float:
         """IDF-weighted share of the informative terms of `text` found in procedure `code`.
@@ -139,29 +286,32 @@ class Searcher:
         Bigrams unknown to the whole corpus are ignored (they span two words);
         unknown syllables count fully against the match.
         """
+        return _covered(self._weighted_terms(text), self._procedure_terms.get(code, frozenset()))
+
+    def _weighted_terms(self, text: str) -> dict[str, float]:
+        """The informative terms of `text` with their IDF weights (empty when it has no syllable)."""
         terms = coverage_terms(text)
         if not any("_" not in t for t in terms):
-            return 0.0
-        present = self._procedure_terms.get(code, frozenset())
+            return {}
         max_idf = math.log(1 + len(self._procedure_terms))
-        weights = {t: self._idf.get(t, max_idf) for t in terms if "_" not in t or t in self._idf}
-        total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+        return {t: self._idf.get(t, max_idf) for t in terms if "_" not in t or t in self._idf}
 
-    def _verdict(self, hits: list[Hit], query: str) -> Status:
-        t = self.thresholds
-        if not hits or (hits[0].coverage < t.min_coverage and hits[0].lexical < t.strong_lexical):
-            return "unanswerable"
-        if len(hits) > 1:
-            top, second = hits[0], hits[1]
-            words = _informative(query)
-            if 0 < len(words) <= t.bare_topic_syllables and all(set(words) <= set(syllables(h.title)) for h in (top, second)):
-                return "clarify"  # "đăng ký", "căn cước": several procedures are named by these words alone
-            close_lexical = second.lexical >= t.clarify_ratio * top.lexical
-            close_title = abs(top.title_match - second.title_match) <= t.clarify_title_gap
-            if close_lexical and close_title and top.coverage - second.coverage <= t.clarify_coverage_gap:
-                return "clarify"
-        return "answered"
+
+def _covered(weights: dict[str, float], present: frozenset[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+
+
+_AND = re.compile(r"\b(?:va|voi|hoac|cung|and|or|also|plus)\b|[,;+&]")
+
+
+def _asks_two(hits: list[Hit], asked: str, likely: float = 0.5) -> bool:
+    """Two procedures both likely, each named by its own part of a question that joins two things."""
+    if len(hits) < 2 or hits[1].score < likely or hits[0].score < likely or not _AND.search(fold(asked)):
+        return False
+    first, second = set(syllables(hits[0].title)), set(syllables(hits[1].title))
+    words = set(_informative(asked))
+    return bool((first - second) & words) and bool((second - first) & words)
 
 
 def coverage_terms(text: str) -> set[str]:
@@ -182,6 +332,17 @@ def _title_match(title: str, query: str) -> float:
     words = syllables(title)
     asked = set(syllables(query))
     return sum(w in asked for w in words) / len(words) if words else 0.0
+
+
+def _title_share(title: str, query: str, translated: str) -> float:
+    """Share of the question's informative syllables that the title has (the better of the question and its translation)."""
+    in_title = set(syllables(title))
+    shares = []
+    for text in (query, translated):
+        words = _informative(text)
+        if words:
+            shares.append(sum(w in in_title for w in words) / len(words))
+    return max(shares, default=0.0)
 
 
 def _snippet(text: str, limit: int = 240) -> str:

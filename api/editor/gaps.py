@@ -94,7 +94,7 @@ def collect_questions(*, session: Session, limit: int = 5000) -> list[GapQuestio
     return questions
 
 
-def cluster(questions: list[GapQuestion], embedder: Embedder, similarity: float = 0.75) -> list[Gap]:
+def cluster(questions: list[GapQuestion], embedder: Embedder, similarity: float = 0.92) -> list[Gap]:
     """Gaps by similarity, largest first (ties: most recent first).
 
     faiss k-means (spherical, k ≈ n/3) proposes groups; a member whose cosine to the centroid
@@ -158,7 +158,7 @@ def mark_answered(gaps: list[Gap], knowledge: KnowledgeService) -> None:
 
 
 def knowledge_gaps(
-    *, session: Session, knowledge: KnowledgeService, embedder: Embedder, limit: int = 5000, similarity: float = 0.75
+    *, session: Session, knowledge: KnowledgeService, embedder: Embedder, limit: int = 5000, similarity: float = 0.92
 ) -> list[Gap]:
     gaps = cluster(collect_questions(session=session, limit=limit), embedder, similarity)
     mark_answered(gaps, knowledge)

@@ -53,7 +53,7 @@ def seed(client: TestClient) -> None:
 @contextmanager
 def editor_client(settings: Settings, editor: EditorSettings | None = None, seeded: bool = True) -> Iterator[TestClient]:
     app = create_app(settings, embedder=TEST_EMBEDDER)
-    app.state.editor_settings = editor or EditorSettings(reload_poll_s=0.2, gap_similarity=0.3)
+    app.state.editor_settings = editor or EditorSettings(reload_poll_s=0.2, gap_similarity=0.92)
     with TestClient(app) as client:
         if seeded:
             seed(client)

@@ -9,6 +9,7 @@ import pytest
 from knowledge.dense import HashEmbedder
 from knowledge.eval import (
     CachingEmbedder,
+    Result,
     first_relevant_rank,
     load_questions,
     mean,
@@ -76,9 +77,13 @@ def test_summary_splits_in_and_out_of_kb(tmp_path: Path) -> None:
     questions = load_questions([path])
     assert [q.variant for q in questions] == ["vi", "vi-folded", "vi", "vi-folded"]
     assert questions[1].text == "dang ky thuong tru"
-    results = [(questions[0], ["2", "1"], "answered"), (questions[2], [], "unanswerable")]
-    row = summarise("hybrid", "vi", results)
+    results = [
+        Result(questions[0], {"learned": ["2", "1"]}, {"1"}, "answered", 0.4, 0.9),
+        Result(questions[2], {"learned": []}, set(), "unanswerable", 0.1, 0.1),
+    ]
+    row = summarise("learned", "vi", results)
     assert (row["n_in"], row["r1"], row["r3"], row["mrr"], row["in_refused"]) == (1, 0.0, 1.0, 0.5, 0.0)
+    assert (row["in_right_first"], row["wrong_answered"]) == (0.0, 0.5)  # answered with procedure 2: wrong
     assert (row["n_out"], row["out_unanswerable"]) == (1, 1.0)
 
 

@@ -37,3 +37,9 @@ def test_a_model_reading_unknown_features_is_refused() -> None:
 
 def test_the_shipped_model_fits_the_code() -> None:
     RankerModel.load(DEFAULT_MODEL).check(CANDIDATE_FEATURES, QUESTION_FEATURES)
+
+
+def test_shares_are_a_softmax_over_one_questions_candidates() -> None:
+    rows = [{"a": 1.0, "b": 0.0}, {"a": 1.0, "b": 1.0}]
+    shares = MODEL.shares(rows)
+    assert shares.sum() == pytest.approx(1.0) and shares[0] / shares[1] == pytest.approx(math.exp(1.0))

@@ -8,6 +8,7 @@ from knowledge.answer import detect_aspect, mentions_topic
 from knowledge.index import load_index
 from knowledge.search import Searcher
 from knowledge.service import KnowledgeService
+from knowledge.synonyms import SynonymList
 from knowledge.terms import TermList
 from tests.conftest import ROOT, TEST_EMBEDDER
 
@@ -17,7 +18,8 @@ RESIDENCE = "1.004222"
 @pytest.fixture(scope="module")
 def service(index_dir: Path) -> KnowledgeService:
     index = load_index(index_dir, expected_model=TEST_EMBEDDER.name)
-    return KnowledgeService(Searcher(index, TEST_EMBEDDER, TermList.load(ROOT / "data" / "terms.yaml")), index_dir)
+    synonyms = SynonymList.load(ROOT / "data" / "synonyms.yaml")
+    return KnowledgeService(Searcher(index, TEST_EMBEDDER, TermList.load(ROOT / "data" / "terms.yaml"), synonyms=synonyms), index_dir)
 
 
 @pytest.mark.parametrize(

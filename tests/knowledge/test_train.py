@@ -3,7 +3,7 @@
 import numpy as np
 
 from knowledge.features import CANDIDATE_FEATURES
-from knowledge.train import choose_thresholds, fit, untrained
+from knowledge.train import Case, choose_thresholds, fit, fit_pairwise, untrained
 
 
 def test_fit_learns_a_separable_feature() -> None:
@@ -30,3 +30,16 @@ def test_thresholds_respect_the_refusal_and_wrong_answer_targets() -> None:
 def test_an_untrained_model_reads_every_feature() -> None:
     model = untrained()
     assert model.reranker.features == CANDIDATE_FEATURES and model.reranker.probability(dict.fromkeys(CANDIDATE_FEATURES, 1.0)) == 0.5
+
+
+def test_pairwise_ranker_puts_the_relevant_candidate_first() -> None:
+    rng = np.random.default_rng(1)
+    cases = []
+    for _ in range(30):
+        coverage = rng.random(6)
+        labels = [int(i == int(np.argmax(coverage))) for i in range(6)]
+        rows = [dict.fromkeys(CANDIDATE_FEATURES, 0.0) | {"coverage": float(c), "bm25_ratio": float(rng.random())} for c in coverage]
+        cases.append(Case(None, [str(i) for i in range(6)], rows, labels, True, None))  # type: ignore[arg-type]
+    model = fit_pairwise(cases, CANDIDATE_FEATURES)
+    right = [int(np.argmax(model.scores(c.rows))) == c.labels.index(1) for c in cases]
+    assert sum(right) >= 27 and model.coef[CANDIDATE_FEATURES.index("coverage")] > 0
