@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bench.product import INDEX, MODEL, Product, running_product
+from bench.synthetic import ROOT, synthetic_guides
+from db.session import make_engine, make_sessionmaker, migrate, session_scope
+from knowledge.dense import make_embedder
+from knowledge.guides import load_guide_dir
+from knowledge.index import build_index
+from knowledge.repository import published_guides, upsert_guide
 
-__all__ = ["INDEX", "MODEL", "Product", "running_product"]  # the suites import them from here
+__all__ = ["INDEX", "MODEL", "Product", "full_scale_knowledge", "running_product"]  # the suites import them from here
 
 pytestmark = pytest.mark.e2e
+FULL_SCALE_RECORDS = 2611  # as many national records as the public database holds, of the same size (bench.synthetic)
+
+
+def full_scale_knowledge(work: Path, model: str = "hash-256", records: int = FULL_SCALE_RECORDS) -> dict[str, str]:
+    """A product's database and index under `work` with the curated guides and `records` synthetic national records.
+
+    Call it before `running_product(work, env=...)` with the settings it returns: the product
+    then serves an index as large as the real one (its database is ``<work>/app.db``, as
+    `running_product` names it), so that a publish or a reload that is slow at full scale
+    cannot pass unnoticed. `hash-256` keeps the build to seconds.
+    """
+    url = f"sqlite:///{work / 'app.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    with session_scope(factory) as session:
+        for guide in [*load_guide_dir(ROOT / "data" / "guides"), *synthetic_guides(records)]:
+            upsert_guide(session=session, guide=guide, source="e2e")
+    with session_scope(factory) as session:
+        guides = published_guides(session=session)
+    engine.dispose()
+    build_index(guides, work / "index", make_embedder(model))
+    return {"HELPDESK_INDEX_DIR": str(work / "index"), "HELPDESK_EMBEDDING_MODEL": model}
 
 
 @pytest.fixture(scope="session")
