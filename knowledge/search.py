@@ -305,13 +305,20 @@ def _covered(weights: dict[str, float], present: frozenset[str]) -> float:
 _AND = re.compile(r"\b(?:va|voi|hoac|cung|and|or|also|plus)\b|[,;+&]")
 
 
-def _asks_two(hits: list[Hit], asked: str, likely: float = 0.5) -> bool:
-    """Two procedures both likely, each named by its own part of a question that joins two things."""
-    if len(hits) < 2 or hits[1].score < likely or hits[0].score < likely or not _AND.search(fold(asked)):
+def _asks_two(hits: list[Hit], asked: str, within: int = 4) -> bool:
+    """A question that joins two asks, each best named by a different one of the first few procedures
+    ("làm giấy khai sinh và đăng ký thường trú cho con"): both are offered instead of one answered."""
+    parts = [words for part in _AND.split(fold(asked)) if len(words := set(_informative(part))) >= 2]
+    if len(parts) < 2 or len(hits) < 2:
         return False
-    first, second = set(syllables(hits[0].title)), set(syllables(hits[1].title))
-    words = set(_informative(asked))
-    return bool((first - second) & words) and bool((second - first) & words)
+    titles = [set(syllables(h.title)) for h in hits[:within]]
+    best = []
+    for words in parts[:2]:
+        overlap = [len(words & title) for title in titles]
+        if max(overlap) < 2:
+            return False
+        best.append(overlap.index(max(overlap)))
+    return best[0] != best[1]
 
 
 def coverage_terms(text: str) -> set[str]:

@@ -92,3 +92,29 @@ def test_follow_ups_name_no_topic(follow_up: str) -> None:
 @pytest.mark.parametrize("question", ["đăng ký tạm trú mất bao lâu", "làm hộ chiếu ở đâu", "where do I apply for a passport"])
 def test_new_topics_are_seen(question: str) -> None:
     assert mentions_topic(question)
+
+
+def test_a_question_mixing_two_procedures_offers_both(service: KnowledgeService) -> None:
+    outcome = service.search("làm giấy khai sinh và đăng ký thường trú cho con mới sinh")
+    codes = [h.code for h in outcome.hits[:4]]
+    assert outcome.status == "clarify" and "1.001193" in codes and RESIDENCE in codes
+
+
+@pytest.mark.parametrize("question", ["GPLX", "gplx het han", "đổi GPLX"])
+def test_a_question_of_abbreviations_reaches_the_family_they_stand_for(service: KnowledgeService, question: str) -> None:
+    outcome = service.search(question)
+    assert outcome.status != "unanswerable" and outcome.hits[0].code in {"3.000347", "3.000348"}
+
+
+def test_a_long_message_is_answered_from_its_asking_sentence(service: KnowledgeService) -> None:
+    noise = "Nhà tôi ở gần chợ, hôm nay trời nắng và đường rất đông xe cộ qua lại. " * 25
+    outcome = service.search(noise + "Cho tôi hỏi đăng ký thường trú cần giấy tờ gì? " + "Cảm ơn cán bộ nhiều ạ. " * 10)
+    assert len(noise) > 1500 and outcome.hits[0].code == RESIDENCE and outcome.status == "answered"
+    assert "thường trú" in outcome.asked and len(outcome.asked) < 400
+
+
+@pytest.mark.parametrize(
+    "question", ["Không đăng ký tạm trú thì bị phạt bao nhiêu tiền?", "mức đóng bảo hiểm xã hội tự nguyện là bao nhiêu phần trăm"]
+)
+def test_questions_about_the_law_are_marked(service: KnowledgeService, question: str) -> None:
+    assert service.search(question).question_kind == "law"
