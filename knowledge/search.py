@@ -311,13 +311,14 @@ def _asks_two(hits: list[Hit], asked: str, within: int = 4) -> bool:
     parts = [words for part in _AND.split(fold(asked)) if len(words := set(_informative(part))) >= 2]
     if len(parts) < 2 or len(hits) < 2:
         return False
-    titles = [set(syllables(h.title)) for h in hits[:within]]
+    titles = [set(_informative(h.title)) for h in hits[:within]]
     best = []
     for words in parts[:2]:
         overlap = [len(words & title) for title in titles]
-        if max(overlap) < 2:
+        i = overlap.index(max(overlap))
+        if overlap[i] < 2 or overlap[i] < len(titles[i]) / 2:  # the part names at least half of that title
             return False
-        best.append(overlap.index(max(overlap)))
+        best.append(i)
     return best[0] != best[1]
 
 
