@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from bench.product import free_port, wait_up
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,26 +64,6 @@ STOCK: list[list[str]] = [
     ["good morning", "not good", "no", "bye"],
     ["hello there", "I am great", "thanks, bye"],
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"{url}: process exited early; log:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    sys.exit(f"{url} not up after {seconds}s; log:\n{log.read_text()[-3000:]}")
 
 
 @dataclass
@@ -458,9 +439,7 @@ def main() -> None:
     parser.add_argument(
         "--ours-model", type=Path, default=ROOT / "var" / "models" / "current.tar.gz", help="e.g. a model trained with a candidate config"
     )
-    parser.add_argument(
-        "--ours-endpoints", type=Path, default=ROOT / "bot" / "endpoints.yml", help="e.g. bot/endpoints.redis.yml"
-    )
+    parser.add_argument("--ours-endpoints", type=Path, default=ROOT / "bot" / "endpoints.yml", help="e.g. bot/endpoints.redis.yml")
     parser.add_argument("--app-workers", type=int, default=1, help="uvicorn --workers for the app")
     parser.add_argument(
         "--app-env", nargs="*", default=[], metavar="KEY=VALUE", help="extra environment for the app, e.g. OMP_NUM_THREADS=1"

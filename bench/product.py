@@ -36,13 +36,13 @@ class Product:
     rasa_token: str
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _wait(url: str, process: subprocess.Popen, log: Path, seconds: float = 180) -> None:
+def wait_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -74,7 +74,7 @@ def running_product(
     index = Path((env or {}).get("HELPDESK_INDEX_DIR", INDEX))
     if not model.exists() or not (index / "CURRENT").exists():
         raise ProductNotStarted(f"no trained model at {model} or no index in {index}: run `make setup` first")
-    app_port, rasa_port = _free_port(), _free_port()
+    app_port, rasa_port = free_port(), free_port()
     full_env = {
         **os.environ,
         "HELPDESK_MODE": "development",
@@ -106,8 +106,8 @@ def running_product(
         cwd=ROOT, env=full_env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        _wait(f"http://127.0.0.1:{app_port}/api/search?q=test", app, app_log)
-        _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        wait_up(f"http://127.0.0.1:{app_port}/api/search?q=test", app, app_log)
+        wait_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
         yield Product(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", full_env["HELPDESK_RASA_TOKEN"])
     finally:
         for process in (app, rasa):

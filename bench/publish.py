@@ -46,6 +46,7 @@ import httpx
 
 from api.editor import workflow
 from api.editor.publishing import change_served_set, refresh_served_index
+from bench.product import free_port
 from bench.synthetic import ROOT, synthetic_guides
 from db.session import make_engine, make_sessionmaker, migrate, session_scope
 from knowledge.dense import Embedder, make_embedder
@@ -160,7 +161,7 @@ def two_processes(scratch: Scratch, work: Path, repeat: int, first: int) -> dict
     with ExitStack() as stack:
         urls = []
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             log = stack.enter_context((work / f"worker-{name}.log").open("w"))
             command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port)]
             process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -251,14 +252,6 @@ def _poll_until_served(client: httpx.Client, marker: str, served: list[float], s
             served.append(time.perf_counter())
             return
         time.sleep(0.02)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_up(url: str, seconds: float = 180) -> None:

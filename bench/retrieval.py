@@ -31,7 +31,10 @@ from knowledge.search import Searcher, Thresholds
 from knowledge.synonyms import SynonymList
 from knowledge.terms import TermList
 
-QUESTION_FILES = [ROOT.parent / "shared" / "data" / "eval" / "dev_questions.jsonl", *sorted((ROOT / "data" / "eval").glob("en_questions_group*.jsonl"))]
+QUESTION_FILES = [
+    ROOT.parent / "shared" / "data" / "eval" / "dev_questions.jsonl",
+    *sorted((ROOT / "data" / "eval").glob("en_questions_group*.jsonl")),
+]
 
 
 def time_queries(searcher: Searcher, queries: list[str], repeat: int) -> np.ndarray:

@@ -70,7 +70,9 @@ def dense_rows(n: int, n_queries: int, rng: np.random.Generator) -> list[str]:
     flat_ms = timed(lambda q: flat.search(q.reshape(1, -1), 50), queries)
     ivf_ms = timed(lambda q: ivf.search(q.reshape(1, -1), 50), queries)
     mem = n * DIM * 4 / 2**20  # IVF-Flat stores the same floats plus one id per vector
-    rows.append(f"| dense flat (baseline) | {n:,} | {percentiles(flat_ms)[0]:.1f} | {percentiles(flat_ms)[1]:.1f} | 1.000 | {mem:,.0f} | - |")
+    rows.append(
+        f"| dense flat (baseline) | {n:,} | {percentiles(flat_ms)[0]:.1f} | {percentiles(flat_ms)[1]:.1f} | 1.000 | {mem:,.0f} | - |"
+    )
     rows.append(
         f"| dense IVF-Flat nlist={ivf.nlist} nprobe={ivf.nprobe} | {n:,} | {percentiles(ivf_ms)[0]:.2f} | {percentiles(ivf_ms)[1]:.2f} | "
         f"{recall:.3f} | {mem + n * 8 / 2**20:,.0f} | {ivf_build:,.0f} s |"
