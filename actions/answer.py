@@ -69,7 +69,8 @@ class ActionAnswer(Action):
             counted, offer = fallback.failed(tracker)
             events += counted
             if offer:
-                reply = Reply(fallback.OFFER[lang], {**reply.answer, "offer_human": True}, [human_button(lang)])
+                # What the refusal knows (field, agency, legal basis) stays; the offer is added to it.
+                reply = Reply(f"{reply.text}\n\n{fallback.OFFER[lang]}", {**reply.answer, "offer_human": True}, [human_button(lang)])
         else:
             events += fallback.succeeded()
         if reply.guide_code:

@@ -39,6 +39,7 @@ async def test_second_unanswerable_offers_a_person(knowledge: KnowledgeService) 
     payload = dispatcher.messages[0]["custom"]
     assert payload["answer"]["status"] == "unanswerable" and payload["answer"]["offer_human"]
     assert payload["buttons"] == [{"title": "Gặp tổng đài viên", "payload": "/request_human"}]
+    assert payload["text"].endswith("Bạn có muốn gặp tổng đài viên không?") and len(payload["text"]) > 80  # the refusal's text kept
     assert {"event": "slot", "name": "fallback_count", "value": 2.0, "timestamp": None} in events
 
 
