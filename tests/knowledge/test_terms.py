@@ -49,7 +49,25 @@ def test_a_missing_file_is_an_empty_list(tmp_path: Path) -> None:
         ("How do I register my permanent residence?", "thường trú"),
         ("I lost my passport", "hộ chiếu"),
         ("how much is the fee", "lệ phí"),
+        ("How do I register a mortgage on my red book?", "đăng ký biện pháp bảo đảm"),
+        ("Can I split my land into two plots?", "tách thửa"),
+        ("Can I renounce my Vietnamese citizenship?", "thôi quốc tịch việt nam"),
+        ("How do I apply for an e-visa?", "thị thực điện tử"),
+        ("I want to withdraw my social insurance in one go", "bảo hiểm xã hội một lần"),
+        ("Our building permit will expire, can we extend the building permit?", "gia hạn giấy phép xây dựng"),
+        ("How do I become a currency exchange agent?", "đại lý đổi ngoại tệ"),
+        ("Who issues the quarantine certificate for my dog?", "kiểm dịch động vật"),
+        ("Do I need a permit to fly a drone?", "tàu bay không người lái"),
+        ("How long does customs clearance take?", "thủ tục hải quan"),
     ],
 )
 def test_the_real_list(question: str, vietnamese: str) -> None:
     assert vietnamese in TermList.load(ROOT / "data" / "terms.yaml").expand(question)
+
+
+def test_a_longer_new_phrase_keeps_the_meaning_of_the_shorter_one_it_covers() -> None:
+    # "renounce my Vietnamese citizenship" must not be read as "Vietnamese citizenship"
+    # (naturalisation), and a pet's health certificate is not a medical check-up.
+    terms = TermList.load(ROOT / "data" / "terms.yaml")
+    assert "nhập quốc tịch" not in terms.expand("Can I renounce my Vietnamese citizenship?")
+    assert "giấy khám sức khỏe" not in terms.expand("I need a pet health certificate for my cat")
