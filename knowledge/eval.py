@@ -281,6 +281,18 @@ def reliability_table(results: Sequence[Result], bins: Sequence[float] = (0.0, 0
     return "\n".join(lines)
 
 
+def refusal_curve(results: Sequence[Result], thresholds: Sequence[float] = (0.05, 0.1, 0.134, 0.2, 0.3, 0.4, 0.5)) -> str:
+    """What refusing below each p(answerable) would do: the served threshold's neighbours."""
+    inkb = [r for r in results if r.question.in_kb]
+    out = [r for r in results if not r.question.in_kb]
+    lines = ["| refuse below p(answerable) | in-KB refused | out-of-KB refused |", "|---:|---:|---:|"]
+    for t in thresholds:
+        lines.append(
+            f"| {t:.3f} | {_f(mean([float(r.p_answerable < t) for r in inkb]), True)} | {_f(mean([float(r.p_answerable < t) for r in out]), True)} |"
+        )
+    return "\n".join(lines)
+
+
 def failures(results: Sequence[Result]) -> list[dict]:
     """The questions the served configuration got wrong, for reading (not for tuning on the dev set)."""
     out = []
@@ -337,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown_table(summary_rows(results)))
     print("\nReliability of p(first right):\n")
     print(reliability_table(results))
+    print("\nRefusal trade-off:\n")
+    print(refusal_curve(results, sorted({0.05, 0.1, 0.2, 0.3, 0.4, 0.5, round(searcher.model.refuse_below, 3)})))
     if args.failures:
         args.failures.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures(results)), encoding="utf-8")
     return 0
