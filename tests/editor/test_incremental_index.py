@@ -13,21 +13,9 @@ from knowledge.guides import GuideContent
 from knowledge.incremental import Changes, Wanted, changes_between, embed_guide, in_memory_index, sync_index, vector_cache
 from knowledge.index import Index, IndexedGuide, build_index, current_build, load_index
 from knowledge.vocabulary import procedure_vocabulary
-from tests.conftest import TEST_EMBEDDER
+from tests.conftest import TEST_EMBEDDER, CountingEmbedder
 
 QUESTIONS = ["đăng ký thường trú", "tên mới hoàn toàn", "cấp hộ chiếu", "lệ phí khai sinh", "xin giấy phép lái xe"]
-
-
-class CountingEmbedder:
-    """The test embedder, remembering every text it was asked to embed."""
-
-    def __init__(self) -> None:
-        self.name, self.dimension = TEST_EMBEDDER.name, TEST_EMBEDDER.dimension
-        self.texts: list[str] = []
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.texts += texts
-        return TEST_EMBEDDER.embed(texts)
 
 
 def changed(item: IndexedGuide, title: str | None = None, steps: list[str] | None = None) -> IndexedGuide:

@@ -8,18 +8,7 @@ import numpy as np
 
 from knowledge.chunking import Card
 from knowledge.vectors import VectorCache, card_key, card_vectors, vector_cache
-from tests.conftest import TEST_EMBEDDER
-
-
-class CountingEmbedder:
-    def __init__(self) -> None:
-        self.name, self.dimension = TEST_EMBEDDER.name, TEST_EMBEDDER.dimension
-        self.texts: list[str] = []
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.texts += texts
-        return TEST_EMBEDDER.embed(texts)
-
+from tests.conftest import TEST_EMBEDDER, CountingEmbedder
 
 CARDS = [Card("1", "vi", "Đăng ký thường trú"), Card("2", "vi", "Cấp hộ chiếu"), Card("2", "en", "Passport")]
 
