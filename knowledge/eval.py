@@ -192,7 +192,7 @@ def evaluate(searcher: Searcher, questions: Sequence[Question]) -> list[Result]:
     out = []
     for q in questions:
         seen = searcher.explain(q.text)
-        outcome = searcher.search(q.text, k=MRR_DEPTH)
+        outcome = searcher.decide(seen, k=MRR_DEPTH)
         relevant = {searcher.family_of(c) for c in q.relevant}
         out.append(
             Result(

@@ -94,6 +94,15 @@ class Seen:
     dense_used: bool = False
 
 
+def candidate_rows(seen: Seen) -> tuple[list[str], list[dict[str, float]]]:
+    """The candidate families of one retrieval and their reranker features, in the same order."""
+    signals = seen.signals
+    best_bm25 = max((s.bm25 for s in signals.values()), default=0.0)
+    best_dense = max((s.dense for s in signals.values()), default=0.0)
+    families = list(signals)
+    return families, [candidate_features(signals[f], best_bm25=best_bm25, best_dense=best_dense, lang=seen.lang) for f in families]
+
+
 class Searcher:
     def __init__(
         self,
@@ -128,7 +137,10 @@ class Searcher:
         return self._embedder is not None and self.thresholds.use_dense
 
     def search(self, query: str, k: int = 5, lang: str | None = None, level: str | None = None) -> SearchOutcome:
-        seen = self.explain(query, lang)
+        return self.decide(self.explain(query, lang), k, level)
+
+    def decide(self, seen: Seen, k: int = 5, level: str | None = None) -> SearchOutcome:
+        """Rank what `explain` measured and give the verdict (the evaluation reuses one retrieval for both)."""
         if not seen.signals:
             return SearchOutcome("unanswerable", [], seen.lang, seen.notices, asked=seen.asked)
         ranked = self.rank(seen)
@@ -179,13 +191,7 @@ class Searcher:
 
     def rank(self, seen: Seen) -> list[tuple[str, float]]:
         """Families by the reranker's share, best first."""
-        signals = seen.signals
-        if not signals:
-            return []
-        best_bm25 = max(s.bm25 for s in signals.values())
-        best_dense = max(s.dense for s in signals.values())
-        families = list(signals)
-        rows = [candidate_features(signals[f], best_bm25=best_bm25, best_dense=best_dense, lang=seen.lang) for f in families]
+        families, rows = candidate_rows(seen)
         shares = self.model.reranker.shares(rows)
         return sorted(zip(families, (float(p) for p in shares), strict=True), key=lambda item: -item[1])
 
@@ -200,7 +206,7 @@ class Searcher:
             titles: dict[str, float] = {}
             for position, score in self.index.lexical.search(expanded, t.lexical_chunks):
                 chunk = chunks[position]
-                family = self._family_of.get(chunk.code, chunk.code)
+                family = self.family_of(chunk.code)
                 by_family[family] = max(by_family.get(family, 0.0), score)
                 if chunk.section == "title":
                     titles[family] = max(titles.get(family, 0.0), score)
@@ -217,7 +223,7 @@ class Searcher:
             vector = self._embedder.embed_query(asked)
             best: dict[str, float] = {}
             for position, similarity in self.index.dense.search(vector, t.dense_cards):
-                family = self._family_of.get(cards[position].code, cards[position].code)
+                family = self.family_of(cards[position].code)
                 best[family] = max(best.get(family, -1.0), similarity)
             for rank, (family, similarity) in enumerate(sorted(best.items(), key=lambda item: -item[1])):
                 if rank < t.dense_candidates or family in signals:

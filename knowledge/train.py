@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.evalset import Question, load_questions, team_files
-from knowledge.features import CANDIDATE_FEATURES, QUESTION_FEATURES, candidate_features, question_features
+from knowledge.features import CANDIDATE_FEATURES, QUESTION_FEATURES, question_features
 from knowledge.ranker import DEFAULT_MODEL, LogisticModel, RankerModel
-from knowledge.search import Searcher
+from knowledge.search import Searcher, candidate_rows
 from knowledge.shape import fit_shape, out_of_fold
 
 MAX_REFUSED = 0.07  # of answerable questions refused, on validation (the target is ≤ 8 %)
@@ -64,12 +64,8 @@ def collect(searcher: Searcher, questions: Sequence[Question]) -> list[Case]:
     cases = []
     for q in questions:
         seen = searcher.explain(q.text)
-        signals = seen.signals
         relevant = {searcher.family_of(c) for c in q.relevant if c in searcher.index.guides}
-        families = list(signals)
-        best_bm25 = max((s.bm25 for s in signals.values()), default=0.0)
-        best_dense = max((s.dense for s in signals.values()), default=0.0)
-        rows = [candidate_features(signals[f], best_bm25=best_bm25, best_dense=best_dense, lang=seen.lang) for f in families]
+        families, rows = candidate_rows(seen)
         cases.append(Case(q, families, rows, [int(f in relevant) for f in families], q.in_kb and bool(relevant), seen))
     return cases
 
