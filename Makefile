@@ -9,6 +9,9 @@ PYTHON310 ?= $(shell (python3.10 --version >/dev/null 2>&1 && command -v python3
 TTHC_DIR ?= ../shared/data/tthc
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# The app defaults to production; the README's two commands run the development demo.
+HELPDESK_MODE ?= development
+export HELPDESK_MODE
 
 .PHONY: help run test setup envs db index model import-tthc eval train-ranker bench lint test-unit test-rasa test-e2e chromium clean
 

@@ -81,6 +81,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         version="0.1.0",
         description="Answers about administrative procedures with citations; form prefill; call-center handoff.",
         lifespan=lifespan,
+        # The interactive API pages are a development aid; production serves the schema to nobody.
+        docs_url="/docs" if settings.development else None,
+        redoc_url="/redoc" if settings.development else None,
+        openapi_url="/openapi.json" if settings.development else None,
     )
     install_error_handlers(app)
     for router in (chat.router, search.router, health.router, auth.router, actions_webhook.router, pages.router):

@@ -1,7 +1,10 @@
-"""The one settings object of the app process (env prefix ``HELPDESK_``).
+"""The one settings object of the app process (env prefix ``HELPDESK_``, sections after ``__``).
 
-Every variable is listed, with its default, in ``.env.example``. Read it through
-`get_settings()`, never at import time, so tests can build their own `Settings`.
+Every variable is listed, with its default, in ``.env.example`` (a test compares them). Read it
+through `get_settings()`, never at import time, so tests can build their own `Settings`.
+
+Production is the default. Development (demo identity provider, demo data, development
+secrets, `/docs`) only when ``HELPDESK_MODE=development`` is set, as `make run` and the tests do.
 """
 
 from __future__ import annotations
@@ -18,21 +21,22 @@ from api.handoff.config import HandoffConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SECRET = "dev-only-secret-change-me-in-production"
+MIN_SECRET_CHARS = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HELPDESK_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="HELPDESK_", env_nested_delimiter="__", env_file=".env", extra="ignore")
 
-    mode: Literal["development", "production"] = "development"
+    mode: Literal["development", "production"] = "production"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'helpdesk.db'}"
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
 
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_token: str = DEV_SECRET
+    rasa_token: str = Field(default="", description="Rasa HTTP API token (rasa run --auth-token); development default when empty")
     rasa_timeout_s: float = 10.0
-    action_token: str = DEV_SECRET
+    action_token: str = Field(default="", description="Rasa -> app action webhook token; development default when empty")
 
     guides_dir: Path = ROOT / "data" / "guides"
     terms_file: Path = ROOT / "data" / "terms.yaml"
@@ -47,9 +51,11 @@ class Settings(BaseSettings):
         default=1, description="intra-op threads for question embeddings; 1 keeps p95 low under concurrent load (docs/benchmarks.md)"
     )
 
-    secret_key: str = DEV_SECRET
+    secret_key: str = Field(
+        default="", description="signs tokens and cookies (HMAC-SHA256), 32+ characters; development default when empty"
+    )
 
-    # Feature sections, each read from its own prefix (HELPDESK_HANDOFF_…, HELPDESK_EDITOR_…).
+    # Feature sections: HELPDESK_HANDOFF__ALWAYS_OPEN=true sets handoff.always_open.
     handoff: HandoffConfig = Field(default_factory=HandoffConfig)
     editor: EditorSettings = Field(default_factory=EditorSettings)
 
@@ -57,21 +63,34 @@ class Settings(BaseSettings):
     # /demo-idp (development mode only); a VNeID-like provider needs only these four values.
     oidc_issuer: str = ""
     oidc_client_id: str = "helpdesk-portal"
-    oidc_client_secret: str = DEV_SECRET
+    oidc_client_secret: str = Field(default="", description="registered with the identity provider; development default when empty")
     oidc_scopes: str = "openid profile email phone address vneid"
     forms_dir: Path = ROOT / "data" / "forms"
 
     @model_validator(mode="after")
-    def _refuse_dev_secrets_in_production(self) -> Settings:
-        if len(self.secret_key) < 32:
-            raise ValueError("HELPDESK_SECRET_KEY must be at least 32 characters (it signs tokens with HMAC-SHA256)")
-        if self.mode == "production" and DEV_SECRET in (self.secret_key, self.rasa_token, self.action_token):
+    def _secrets(self) -> Settings:
+        """Development fills unset secrets with the development one; production refuses to start
+        with a missing, development or short secret, and says which."""
+        secrets = ["secret_key", "rasa_token", "action_token"] + (["oidc_client_secret"] if self.oidc_issuer else [])
+        if self.mode == "development":
+            for name in ("secret_key", "rasa_token", "action_token", "oidc_client_secret"):
+                if not getattr(self, name):
+                    setattr(self, name, DEV_SECRET)
+            secrets = []
+        weak = [name for name in secrets if getattr(self, name) == DEV_SECRET or len(getattr(self, name)) < MIN_SECRET_CHARS]
+        if weak:
+            names = ", ".join(f"HELPDESK_{name.upper()}" for name in weak)
             raise ValueError(
-                "HELPDESK_SECRET_KEY, HELPDESK_RASA_TOKEN and HELPDESK_ACTION_TOKEN must be set to real secrets in production mode"
+                f"production mode needs real secrets of at least {MIN_SECRET_CHARS} characters: {names} "
+                "(unset, too short or the development value); set HELPDESK_MODE=development for a local demo"
             )
-        if self.mode == "production" and self.oidc_issuer and self.oidc_client_secret == DEV_SECRET:
-            raise ValueError("HELPDESK_OIDC_CLIENT_SECRET must be the secret registered with the identity provider in production mode")
+        if len(self.secret_key) < MIN_SECRET_CHARS:
+            raise ValueError(f"HELPDESK_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters (it signs tokens with HMAC-SHA256)")
         return self
+
+    @property
+    def development(self) -> bool:
+        return self.mode == "development"
 
 
 @lru_cache

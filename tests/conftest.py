@@ -117,6 +117,7 @@ def sessions(database_url: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def settings(database_url: str, index_dir: Path) -> Settings:
     return Settings(
+        mode="development",
         database_url=database_url,
         index_dir=index_dir,
         embedding_model=TEST_EMBEDDER.name,

@@ -100,7 +100,7 @@ def cluster(questions: list[GapQuestion], embedder: Embedder, similarity: float 
     faiss k-means (spherical, k ≈ n/3) proposes groups; a member whose cosine to the centroid
     of the group's other members is below `similarity` leaves it, and the leavers are grouped greedily
     (each joins the first leaver group whose first member is similar enough). The right
-    `similarity` depends on the embedder (HELPDESK_EDITOR_GAP_SIMILARITY).
+    `similarity` depends on the embedder (HELPDESK_EDITOR__GAP_SIMILARITY).
     """
     if not questions:
         return []

@@ -1,17 +1,15 @@
-"""Editor settings (env prefix ``HELPDESK_EDITOR_``): the `editor` section of `api.settings.Settings`.
+"""Editor settings (variables ``HELPDESK_EDITOR__<NAME>``): the `editor` section of `api.settings.Settings`.
 
 The app reads them through `editor_settings(app)`; tests may put their own on `app.state`.
 """
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel
 from starlette.applications import Starlette
 
 
-class EditorSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HELPDESK_EDITOR_", env_file=".env", extra="ignore")
-
+class EditorSettings(BaseModel):
     self_publish_roles: list[str] = []
     """Roles whose holders may publish a change they wrote (four-eyes off for them); none by default."""
     stale_after_days: int = 365

@@ -1,17 +1,14 @@
-"""Settings of the handoff feature (env prefix ``HELPDESK_HANDOFF_``): the `handoff` section of
+"""Settings of the handoff feature (variables ``HELPDESK_HANDOFF__<NAME>``): the `handoff` section of
 `api.settings.Settings`, listed in docs/handoff.md."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field
 
 
-class HandoffConfig(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HELPDESK_HANDOFF_", env_file=".env", extra="ignore")
-
+class HandoffConfig(BaseModel):
     timezone: str = "Asia/Ho_Chi_Minh"
     open_days: list[int] = Field(default=[0, 1, 2, 3, 4], description="weekdays with service, Monday = 0")
     opens_at: dt.time = dt.time(7, 30)

@@ -121,7 +121,7 @@ def publish(code: str, body: StepIn, user: Editor, request: Request, factory: Fa
     """In review → published, by someone who did not write the change (four-eyes, 403 otherwise).
 
     The index is updated incrementally and swapped atomically before this returns; every
-    app worker serves the new version within `HELPDESK_EDITOR_RELOAD_POLL_S` (0.5 s) plus a reload.
+    app worker serves the new version within `HELPDESK_EDITOR__RELOAD_POLL_S` (0.5 s) plus a reload.
     """
     actor = workflow.Actor.of(user)
 

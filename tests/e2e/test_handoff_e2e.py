@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def staffed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
     """The product with the demo staff accounts (data/demo/staff.yaml) and the call center always open."""
-    with running_product(tmp_path_factory.mktemp("handoff"), env={"HELPDESK_HANDOFF_ALWAYS_OPEN": "true"}, seed_demo=True) as running:
+    with running_product(tmp_path_factory.mktemp("handoff"), env={"HELPDESK_HANDOFF__ALWAYS_OPEN": "true"}, seed_demo=True) as running:
         yield running
 
 
