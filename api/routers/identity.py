@@ -35,7 +35,7 @@ from api.identity.session import (
     session_cookie,
     start_session,
 )
-from api.settings import ROOT
+from api.settings import ROOT, Settings
 from db.identity import Citizen, CitizenSession, Consent
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
@@ -49,6 +49,14 @@ PENDING_TTL = dt.timedelta(minutes=10)
 
 class IdentityUnavailable(DomainError):
     status_code = 503
+
+
+def callback_url(request: Request, settings: Settings) -> str:
+    """The redirect URI registered with the provider: under `public_url` in production (never from
+    the Host header a client sends); development follows the address in use, so any port works."""
+    if settings.development:
+        return str(request.url_for("identity_callback"))
+    return settings.public_url.rstrip("/") + request.app.url_path_for("identity_callback")
 
 
 def _demo_issuer(request: Request) -> str:
@@ -91,7 +99,7 @@ def _cookie_flags(request: Request) -> dict[str, Any]:
 @router.get("/login")
 async def login(request: Request, provider: ProviderDep, settings: SettingsDep, next: str = "/") -> RedirectResponse:
     """Start the authorization-code flow (PKCE); the pending state waits in a signed, HttpOnly cookie."""
-    redirect_uri = str(request.url_for("identity_callback"))
+    redirect_uri = callback_url(request, settings)
     pending = await provider.begin_login(redirect_uri=redirect_uri)
     cookie = issue_token(
         subject=pending.state,
@@ -121,7 +129,7 @@ async def callback(
     if not code or state != claims["sub"]:
         raise Unauthorized("this sign-in does not match the one started in this browser; start again at /api/identity/login")
     pending = LoginRequest(url="", state=claims["sub"], nonce=claims["nonce"], code_verifier=claims["verifier"])
-    identity = await provider.complete_login(code=code, redirect_uri=str(request.url_for("identity_callback")), pending=pending)
+    identity = await provider.complete_login(code=code, redirect_uri=callback_url(request, settings), pending=pending)
     with factory.begin() as session:  # committed before the redirect: the next request must see it
         row = start_session(session=session, identity=identity)
     response = RedirectResponse(claims.get("next") or "/", status_code=303)
@@ -193,7 +201,7 @@ DemoDep = Annotated[DemoProvider, Depends(demo_provider)]
 def _check_client(request: Request, settings: SettingsDep, client_id: str, redirect_uri: str) -> None:
     if client_id != settings.oidc_client_id:
         raise Unauthorized(f"unknown client_id {client_id!r}")
-    if redirect_uri != str(request.url_for("identity_callback")):
+    if redirect_uri != callback_url(request, settings):
         raise Unauthorized("redirect_uri is not registered for this client")
 
 

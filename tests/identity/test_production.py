@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.identity import LoginRequest
 from api.settings import DEV_SECRET, Settings
 from tests.conftest import TEST_EMBEDDER
 
@@ -52,3 +53,23 @@ def test_the_demo_provider_does_not_exist_in_production(settings: Settings) -> N
     with TestClient(create_app(production, embedder=TEST_EMBEDDER)) as client:
         assert client.get("/demo-idp/.well-known/openid-configuration").status_code == 404
         assert client.get("/api/identity/login", follow_redirects=False).status_code == 503
+
+
+class RecordingProvider:
+    """Stands in for the citizen's identity provider: remembers the redirect URI it was given."""
+
+    def __init__(self) -> None:
+        self.redirect_uris: list[str] = []
+
+    async def begin_login(self, *, redirect_uri: str) -> LoginRequest:
+        self.redirect_uris.append(redirect_uri)
+        return LoginRequest(url="https://id.example.vn/authorize", state="s", nonce="n", code_verifier="v")
+
+
+def test_production_redirect_uris_come_from_the_public_url_not_the_host_header(settings: Settings) -> None:
+    production = Settings(**{**settings.model_dump(), "mode": "production", "public_url": "https://dichvucong.example.vn", **REAL})
+    provider = RecordingProvider()
+    with TestClient(create_app(production, embedder=TEST_EMBEDDER)) as client:
+        client.app.state.identity_provider = provider
+        client.get("/api/identity/login", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert provider.redirect_uris == ["https://dichvucong.example.vn/api/identity/callback"]
