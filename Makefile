@@ -51,7 +51,7 @@ db: envs
 	$(APP_PY) -m api migrate
 	$(APP_PY) -m api seed-demo
 
-# Curated guides into the DB (new versions only when changed), then the index.
+# Curated guides seed the DB once (a changed file goes to review), then the index re-indexes only what changed.
 index: db
 	$(APP_PY) -m knowledge load-guides
 	$(APP_PY) -m knowledge build-index --if-changed

@@ -14,7 +14,12 @@ from api.settings import Settings, get_settings
 from db.session import make_engine, make_sessionmaker, migrate, session_scope
 from knowledge.guides import GuideError, load_guide_file
 from knowledge.index import read_manifest
-from knowledge.repository import published_guides, upsert_guide
+from knowledge.repository import published_guides
+
+SEEDED = {
+    "proposed": "sent for review in the editor console (the published version keeps being served)",
+    "pending": "left alone, an editor's draft of it is open",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--report", type=Path, help="write the per-record problems as JSON lines here")
     imp.add_argument("--no-index", action="store_true", help="only store the records; the index (and running apps) stay as they are")
     build = commands.add_parser("build-index", help="build the search index from the published guides (from scratch)")
-    build.add_argument("--if-changed", action="store_true", help="skip when the current index already has these guide versions and model")
+    build.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="re-index only the guides whose published version changed (nothing when the index is current)",
+    )
     search = commands.add_parser("search", help="search the current index")
     search.add_argument("query")
     args = parser.parse_args(argv)
@@ -39,14 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     migrate(settings.database_url)
     factory = make_sessionmaker(make_engine(settings.database_url))
     if args.command == "load-guides":
+        from api.editor.seeding import seed_guide
+
         counts: Counter[str] = Counter()
         with session_scope(factory) as session:
             for path in sorted((args.directory or settings.guides_dir).glob("*.yaml")):
                 try:
-                    counts[upsert_guide(session=session, guide=load_guide_file(path), source=f"file:{path.name}")] += 1
+                    outcome = seed_guide(session=session, guide=load_guide_file(path), source=f"file:{path.name}")
                 except GuideError as exc:
                     counts["invalid"] += 1
                     print(f"invalid: {exc}", file=sys.stderr)
+                    continue
+                counts[outcome] += 1
+                if outcome in ("proposed", "pending"):
+                    print(f"{path.name} differs from the served guide: {SEEDED[outcome]}")
         print("guides:", dict(counts))
         return 1 if counts["invalid"] else 0
     if args.command == "import-tthc":
@@ -67,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.if_changed and index_is_current(settings, guides):
             print("index is current")
             return 0
-        _refresh(settings, factory, rebuild=True)
+        _refresh(settings, factory, rebuild=not args.if_changed)  # --if-changed re-indexes only the guides that changed
         return 0
     return 2
 

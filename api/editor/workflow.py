@@ -117,7 +117,7 @@ def save_draft(*, session: Session, actor: Actor, code: str, data: dict[str, Any
     fields = changed_fields(head.data, guide_data)
     if not fields and state.status != "archived":
         return None
-    version = _add_version(session, row, guide_data, actor, source="editor")
+    version = add_version(session, row, guide_data, actor, source="editor")
     state.working_version, state.status = version.version, "draft"
     state.authors = sorted({*state.authors, actor.username})
     row.origin = "curated"  # edited by people now: a national import must not overwrite it
@@ -130,7 +130,7 @@ def rollback(*, session: Session, actor: Actor, code: str, to_version: int, lock
     row = get_row(session=session, code=code)
     old = get_version(session=session, row=row, version=to_version)
     state = _claim(session, row, lock_version, actor)
-    version = _add_version(session, row, {**old.data, "updated_at": None}, actor, source=f"rollback:v{to_version}")
+    version = add_version(session, row, {**old.data, "updated_at": None}, actor, source=f"rollback:v{to_version}")
     state.working_version, state.status = version.version, "draft"
     state.authors = sorted({*state.authors, actor.username})
     audit.record(session=session, actor=actor.username, action="rollback", code=code, version=version.version, to_version=to_version)
@@ -220,7 +220,7 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
         raise GuideInvalid([FieldError("guide", str(exc))]) from exc
 
 
-def _add_version(session: Session, row: GuideRow, data: dict[str, Any], actor: Actor, source: str) -> GuideVersionRow:
+def add_version(session: Session, row: GuideRow, data: dict[str, Any], actor: Actor, source: str) -> GuideVersionRow:
     if data.get("updated_at") is None:
         data = {**data, "updated_at": dt.date.today().isoformat()}
     latest = session.scalar(select(func.max(GuideVersionRow.version)).where(GuideVersionRow.guide_id == row.id)) or 0
