@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import re
 
-# Order matters: e-mails first, then 12-digit personal ID numbers, then phone numbers.
-_PATTERNS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
-    # 12 digits, also typed in groups ("0012 0300 4567"); dots are left alone: "100.000.000 đồng" is money.
-    (re.compile(r"(?<!\d)\d(?: ?\d){11}(?!\d)"), "[số định danh]"),
-    (re.compile(r"(?<![\w+])(?:\+?84|0)(?:[\s.-]?\d){9,10}(?!\d)"), "[số điện thoại]"),
-    (re.compile(r"(?<!\d)\d{9}(?!\d)"), "[số CMND]"),
-]
+from api.phones import find_phones
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# 12 digits, also typed in groups ("0012 0300 4567"); dots are left alone: "100.000.000 đồng" is money.
+_ID_NUMBER = re.compile(r"(?<!\d)\d(?: ?\d){11}(?!\d)")
+_OLD_ID_NUMBER = re.compile(r"(?<!\d)\d{9}(?!\d)")
+PHONE = "[số điện thoại]"
 
 
 def redact(text: str) -> str:
-    """Replace e-mails, ID numbers and phone numbers with placeholders.
+    """Replace e-mails, ID numbers and phone numbers (api.phones) with placeholders.
+
+    Order matters: e-mails first, then 12-digit personal ID numbers, then phone numbers, then
+    9-digit old ID card numbers.
 
     >>> redact("CCCD 001203004567, gọi 0912 345 678")
     'CCCD [số định danh], gọi [số điện thoại]'
     """
-    for pattern, placeholder in _PATTERNS:
-        text = pattern.sub(placeholder, text)
+    text = _EMAIL.sub("[email]", text)
+    text = _ID_NUMBER.sub("[số định danh]", text)
+    text = redact_phones(text)
+    return _OLD_ID_NUMBER.sub("[số CMND]", text)
+
+
+def redact_phones(text: str) -> str:
+    for start, end in reversed(find_phones(text)):
+        text = text[:start] + PHONE + text[end:]
     return text

@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from api.forms.templates import Field
+from api.phones import national, parse_vn_phone
 from knowledge.normalize import fold, nfc
 
 MAX_TEXT = {"text": 300, "long_text": 2000}
@@ -84,17 +85,17 @@ def _personal_id(_field: Field, text: str, _today: dt.date) -> str:
 
 
 def _phone(_field: Field, text: str, _today: dt.date) -> str:
-    compact = re.sub(r"[\s.()\-]", "", text)
-    if compact.startswith("+84"):
-        compact = "0" + compact[3:]
-    if re.search(r"[^\d]", compact):
+    """A Vietnamese mobile or landline (api.phones), written back as its national digits ("0912345678")."""
+    if any(c.isalpha() for c in text):
         raise InvalidValue("số điện thoại chỉ gồm chữ số, không có chữ cái", "a phone number has digits only, no letters")
-    if not re.fullmatch(r"0\d{9}", compact):
+    e164 = parse_vn_phone(text)
+    if e164 is None:
+        typed = sum(c.isdigit() for c in text)
         raise InvalidValue(
-            f"số điện thoại gồm 10 chữ số và bắt đầu bằng 0; bạn nhập {len(compact)} chữ số",
-            f"a phone number has 10 digits starting with 0; you typed {len(compact)}",
+            f"số điện thoại di động gồm 10 chữ số và bắt đầu bằng 0 (số cố định: mã vùng và số máy); bạn nhập {typed} chữ số",
+            f"a mobile number has 10 digits starting with 0 (a landline: area code and number); you typed {typed}",
         )
-    return compact
+    return national(e164)
 
 
 def _email(_field: Field, text: str, _today: dt.date) -> str:

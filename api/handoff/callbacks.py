@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,12 +9,12 @@ from api.chat.transcript import add_message, get_conversation
 from api.errors import NotFound
 from api.handoff.errors import ConsentRequired, Invalid, TicketClosed
 from api.handoff.tickets import close, open_ticket_of
+from api.phones import national, parse_vn_phone
 from api.privacy import redact
 from db.base import utcnow
 from db.handoff import CallbackRequest
 from db.staff import StaffUser
 
-PHONE = re.compile(r"^(?:\+?84|0)(?:3|5|7|8|9|2\d)\d{8}$")
 OUTCOMES = ("reached", "no_answer")
 CONFIRM = {
     "vi": "Đã ghi nhận yêu cầu gọi lại. Tổng đài viên sẽ gọi cho bạn vào thời gian bạn chọn. Trợ lý ảo tiếp tục hỗ trợ bạn.",
@@ -26,10 +24,13 @@ CONFIRM = {
 
 def normalize_phone(phone: str) -> str:
     """'091 234 5678' → '0912345678'; a Vietnamese mobile or landline number, else `Invalid`."""
-    digits = re.sub(r"[\s.\-()]", "", phone)
-    if not PHONE.match(digits):
-        raise Invalid(f"{phone!r} is not a Vietnamese phone number; write 10 digits starting with 0, e.g. 0912345678")
-    return "0" + digits[3:] if digits.startswith("+84") else "0" + digits[2:] if digits.startswith("84") else digits
+    e164 = parse_vn_phone(phone)
+    if e164 is None:
+        raise Invalid(
+            f"{phone!r} is not a Vietnamese phone number; write a mobile as 10 digits starting with 0 (e.g. 0912345678) "
+            "or a landline with its area code (e.g. 024 3825 1234)"
+        )
+    return national(e164)
 
 
 def request_callback(*, session: Session, conversation_id: str, phone: str, preferred_time: str, consent: bool) -> CallbackRequest:

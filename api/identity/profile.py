@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from api.phones import national, parse_vn_phone
+
 GENDERS = {"male": "Nam", "female": "Nữ", "other": "Khác"}
 CUSTOM_CLAIMS = (
     "personal_id",
@@ -32,9 +34,9 @@ def profile_from_claims(claims: dict[str, Any]) -> dict[str, Any]:
         profile["date_of_birth"] = dt.date.fromisoformat(claims["birthdate"]).strftime("%d/%m/%Y")
     if claims.get("gender") in GENDERS:
         profile["sex"] = GENDERS[claims["gender"]]
-    if claims.get("phone_number"):
-        phone = str(claims["phone_number"]).replace(" ", "")
-        profile["phone"] = "0" + phone[3:] if phone.startswith("+84") else phone
+    phone = parse_vn_phone(str(claims.get("phone_number") or ""))
+    if phone:  # a number the forms would refuse is left for the citizen to type
+        profile["phone"] = national(phone)
     if claims.get("email"):
         profile["email"] = claims["email"]
     return profile
@@ -47,8 +49,8 @@ def claims_from_profile(profile: dict[str, Any]) -> dict[str, Any]:
     day, month, year = profile["date_of_birth"].split("/")
     claims["birthdate"] = f"{year}-{month}-{day}"
     claims["gender"] = {v: k for k, v in GENDERS.items()}.get(profile.get("sex", ""), "other")
-    if profile.get("phone"):
-        claims["phone_number"] = "+84" + profile["phone"][1:]
+    if profile.get("phone") and (phone := parse_vn_phone(profile["phone"])):
+        claims["phone_number"] = phone
     if profile.get("email"):
         claims["email"] = profile["email"]
     return claims

@@ -1,3 +1,5 @@
+import pytest
+
 from api.privacy import redact
 
 
@@ -18,3 +20,22 @@ def test_redacts_id_numbers_typed_in_groups() -> None:
 
 def test_keeps_money_written_with_dots() -> None:
     assert redact("lệ phí 100.000.000.000 đồng") == "lệ phí 100.000.000.000 đồng"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["0912 345 678", "+84 912 345 678", "0912.345.678", "024 3825 1234", "(024) 3825-1234", "84912345678", "0168 123 4567"],
+)
+def test_redacts_phone_numbers_as_typed(written: str) -> None:
+    assert redact(f"gọi {written} giúp tôi") == "gọi [số điện thoại] giúp tôi"
+
+
+def test_redacts_a_phone_the_library_matcher_reads_as_part_of_a_date() -> None:
+    assert redact("ngày 05/03/2024 0912345678") == "ngày 05/03/2024 [số điện thoại]"
+    assert redact("sinh năm 1990 0912 345 678") == "sinh năm 1990 [số điện thoại]"
+
+
+def test_id_numbers_go_first_and_money_and_hotlines_stay() -> None:
+    assert redact("CCCD 001203004567 lệ phí 100.000.000 đồng") == "CCCD [số định danh] lệ phí 100.000.000 đồng"
+    assert redact("tổng đài 1900 1234, thủ tục 1.004194") == "tổng đài 1900 1234, thủ tục 1.004194"
+    assert redact("CMND 123456789") == "CMND [số CMND]"

@@ -60,6 +60,8 @@ def test_phones() -> None:
     assert validate(PHONE, "+84 912.345.678") == "0912345678"
     assert "không có chữ cái" in refusal(PHONE, "09l2345678").reason("vi")
     assert "10 chữ số" in refusal(PHONE, "091234").reason("vi")
+    assert validate(PHONE, "024 3825 1234") == "02438251234"  # a landline, with its area code
+    assert "bạn nhập 10 chữ số" in refusal(PHONE, "0112345678").reason("vi")  # no such prefix
 
 
 def test_choices_accept_folded_numbers_and_english() -> None:

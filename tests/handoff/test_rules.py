@@ -50,5 +50,8 @@ def test_always_open_and_custom_hours() -> None:
 
 def test_phone_numbers() -> None:
     assert normalize_phone("+84 912 345 678") == "0912345678"
+    assert normalize_phone("(024) 3825 1234") == "02438251234"
+    with pytest.raises(Invalid):
+        normalize_phone("1900 1234")  # a hotline is nobody's callback number
     with pytest.raises(Invalid, match="10 digits"):
         normalize_phone("12345")
