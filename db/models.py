@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, utcnow
@@ -55,6 +56,12 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     state: Mapped[str] = mapped_column(String(16), default="bot")
     lang: Mapped[str] = mapped_column(String(8), default="vi")
+    subject: Mapped[str | None] = mapped_column(
+        String(255), nullable=True, doc="the signed-in citizen whose conversation this is; None: anyone holding its random id"
+    )
+    bot_paused: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false(), doc="Rasa's tracker was paused for a person and no resume is confirmed yet"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -80,12 +87,12 @@ class Message(Base):
 
 
 class Feedback(Base):
-    """A citizen's verdict on one answer, with the guide version that answer cited."""
+    """A citizen's verdict on one answer, with the guide version that answer cited: one per answer (a new one replaces it)."""
 
     __tablename__ = "feedback"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True, unique=True)
     helpful: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     guide_code: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import logs
 from api.chat.transcript import add_message, get_conversation, latest_answer, messages_after, record_feedback
 from api.forms.privacy import PLACEHOLDER, transcript_text
-from api.handoff.runtime import tell_rasa
+from api.handoff.runtime import mark_resumed, tell_rasa
 from api.handoff.tickets import REQUEST_HUMAN, DomainOf, handoff_after_feedback, handoff_reply, start_handoff
+from api.metrics import Metrics
 from api.privacy import redact
 from api.rasa_client import RasaClient, RasaUnavailable
 from db.handoff import Ticket
@@ -32,30 +35,44 @@ async def take_turn(
     lang: str | None,
     domain_of: DomainOf = lambda _code: None,
     identity: str | None = None,
+    metrics: Metrics | None = None,
+    subject: str | None = None,
 ) -> tuple[Conversation, list[Message]]:
-    """Returns the conversation and the replies of this turn (the citizen's message is stored first)."""
+    """Returns the conversation and the replies of this turn (the citizen's message is stored first).
+
+    `subject` is the signed-in citizen (None: no verified session): a conversation they start or
+    continue becomes theirs, readable only with their session from then on.
+    """
+    started = time.perf_counter()
     text = nfc(text)  # "ệ" typed as e + two combining marks is the same letter to NLU, lookups and search
     with factory.begin() as session:
         if conversation_id is None:
-            conversation = Conversation(lang=lang or detect_language(text))
+            conversation = Conversation(lang=lang or detect_language(text), subject=subject)
             session.add(conversation)
             session.flush()
         else:
-            conversation = get_conversation(session=session, conversation_id=conversation_id)
+            conversation = get_conversation(session=session, conversation_id=conversation_id, subject=subject)
+            conversation.subject = conversation.subject or subject  # signing in mid-chat closes it to the id alone
         # A button's payload ("/request_human") says nothing about the citizen's language.
         turn_lang = lang or (conversation.lang if text.startswith("/") else detect_language(text, default=conversation.lang))
         conversation.lang = turn_lang
         stored_text = transcript_text(session=session, conversation_id=conversation.id, text=text)  # form answers stay out
         add_message(session=session, conversation=conversation, sender="citizen", text=stored_text)
-        conversation_id, state = conversation.id, conversation.state
+        conversation_id, state, paused = conversation.id, conversation.state, conversation.bot_paused
+    logs.bind(conversation_id=conversation_id)  # on this turn's log lines from here on, and its access line
     # Rasa sees personal numbers only where a form asked for them (its tracker lives in memory).
     rasa_text = text if stored_text == PLACEHOLDER else redact(text)
 
     replies: list[dict[str, Any]] = []
-    if state == "bot":
+    path = "bot" if state == "bot" else "person"  # the label of helpdesk_chat_turn_seconds
+    if state == "bot" and paused and not await _resume(factory, rasa, conversation_id):
+        path = "rasa_unavailable"
+        replies = [{"text": UNAVAILABLE[turn_lang], "custom": {"kind": "notice"}, "sender": "system"}]
+    elif state == "bot":
         try:
             replies = await rasa.send(conversation_id, rasa_text, {"lang": turn_lang} | ({"identity": identity} if identity else {}))
         except RasaUnavailable:
+            path = "rasa_unavailable"
             replies = [{"text": UNAVAILABLE[turn_lang], "custom": {"kind": "notice"}, "sender": "system"}]
             if text.strip() == REQUEST_HUMAN:  # asking for a person works without Rasa too
                 replies = [handoff_reply(turn_lang)]
@@ -74,7 +91,18 @@ async def take_turn(
         ticket = ticket or (handoff and start_handoff(session=session, conversation_id=conversation_id, reason=reason, domain_of=domain_of))
     if ticket:
         await tell_rasa(rasa, conversation_id, paused=True)
+    if metrics is not None:
+        metrics.chat_turn(path, time.perf_counter() - started)
     return conversation, stored
+
+
+async def _resume(factory: sessionmaker[Session], rasa: RasaClient, conversation_id: str) -> bool:
+    """The resume after the last handoff was never confirmed, so Rasa may still ignore this chat: resume it first."""
+    if not await tell_rasa(rasa, conversation_id, paused=False, retry=False):
+        return False
+    with factory.begin() as session:
+        mark_resumed(session, conversation_id)
+    return True
 
 
 def _record_typed_feedback(session: Session, verdict: Message, *, reason: str, domain_of: DomainOf) -> Ticket | None:
@@ -86,8 +114,10 @@ def _record_typed_feedback(session: Session, verdict: Message, *, reason: str, d
     answer = latest_answer(session=session, conversation_id=verdict.conversation_id, before=verdict.id)
     if helpful is None or answer is None:  # neither praise nor complaint, or nothing answered yet
         return None
-    record_feedback(session=session, message_id=answer.id, helpful=helpful, reason=reason[:500])
-    return None if helpful else handoff_after_feedback(session=session, message_id=answer.id, domain_of=domain_of)
+    _, new_complaint = record_feedback(
+        session=session, conversation_id=verdict.conversation_id, message_id=answer.id, helpful=helpful, reason=reason[:500]
+    )
+    return handoff_after_feedback(session=session, message_id=answer.id, domain_of=domain_of) if new_complaint else None
 
 
 def _store_reply(session: Session, conversation: Conversation, reply: dict[str, Any]) -> Message:

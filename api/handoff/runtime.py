@@ -7,11 +7,14 @@ import logging
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from api.handoff import live
 from api.handoff.config import HandoffConfig
 from api.handoff.tickets import DomainOf
 from api.rasa_client import RasaClient, RasaUnavailable
+from db.models import Conversation
 
 log = logging.getLogger("helpdesk.handoff")
 
@@ -48,10 +51,26 @@ HubDep = Annotated[live.Hub, Depends(get_hub)]
 DomainOfDep = Annotated[DomainOf, Depends(get_domain_of)]
 
 
-async def tell_rasa(rasa: RasaClient, conversation_id: str, *, paused: bool) -> None:
-    """Pause (a person owns the chat) or resume Rasa's tracker. The app enforces ownership on its own
-    (it forwards nothing while a person owns the chat), so an unreachable Rasa is logged, not raised."""
-    try:
-        await (rasa.pause if paused else rasa.resume)(conversation_id)
-    except RasaUnavailable as exc:
-        log.warning("could not %s Rasa conversation %s: %s", "pause" if paused else "resume", conversation_id, exc)
+RETRY_DELAYS_S = (0.2, 0.5, 1.0)
+"""Back-off between the attempts to pause or resume Rasa's tracker."""
+
+
+async def tell_rasa(rasa: RasaClient, conversation_id: str, *, paused: bool, retry: bool = True) -> bool:
+    """Pause (a person owns the chat) or resume Rasa's tracker, retried with back-off; False when
+    Rasa stayed unreachable. The app enforces ownership on its own (it forwards nothing while a
+    person owns the chat), and `conversations.bot_paused` keeps an unconfirmed resume on record:
+    the conversation's next turn resumes Rasa before anything else (`api.chat.turns`)."""
+    for delay in (0.0, *RETRY_DELAYS_S) if retry else (0.0,):
+        await asyncio.sleep(delay)
+        try:
+            await (rasa.pause if paused else rasa.resume)(conversation_id)
+            return True
+        except RasaUnavailable as exc:
+            failure = exc
+    log.warning("could not %s Rasa conversation %s: %s", "pause" if paused else "resume", conversation_id, failure)
+    return False
+
+
+def mark_resumed(session: Session, conversation_id: str) -> None:
+    """Rasa confirmed the resume of a conversation the bot owns again."""
+    session.execute(update(Conversation).where(Conversation.id == conversation_id, Conversation.state == "bot").values(bot_paused=False))

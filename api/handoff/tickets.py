@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from api.chat.transcript import add_message
@@ -71,6 +71,25 @@ def get_ticket(*, session: Session, ticket_id: int) -> Ticket:
     return ticket
 
 
+def readable_by(agent: StaffUser) -> ColumnElement[bool]:
+    """Tickets whose conversation `agent` may read: the ones they hold or resolved, the unheld ones of
+    the queues they serve (skill and language), every one for a supervisor."""
+    if agent.has_role("supervisor"):
+        return true()
+    in_my_queues = and_(Ticket.agent_id.is_(None), Ticket.skill.in_(agent.skills or []), Ticket.lang.in_(agent.languages or []))
+    return or_(Ticket.agent_id == agent.id, in_my_queues)
+
+
+def readable(*, session: Session, ticket_id: int, agent: StaffUser) -> Ticket:
+    """The ticket, when `agent` may read its conversation (`readable_by`); 403 naming why otherwise."""
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
+    if session.scalar(select(Ticket.id).where(Ticket.id == ticket.id, readable_by(agent))) is not None:
+        return ticket
+    if ticket.agent_id is not None:
+        raise NotHolder(f"ticket {ticket_id} is held by {_holder(session, ticket)}; only they and supervisors read it")
+    raise SkillMissing(f"ticket {ticket_id} is in the {ticket.skill}/{ticket.lang} queue, which you do not serve")
+
+
 # ---- handoff --------------------------------------------------------------------------------------------
 
 
@@ -86,7 +105,7 @@ def start_handoff(
         session.execute(
             update(Conversation)
             .where(Conversation.id == conversation_id, Conversation.state == "bot")
-            .values(state="waiting", updated_at=utcnow())
+            .values(state="waiting", bot_paused=True, updated_at=utcnow())
             .execution_options(synchronize_session="fetch"),
         ),
     )
@@ -234,6 +253,11 @@ def _holder(session: Session, ticket: Ticket) -> str:
 
 
 # ---- while assigned --------------------------------------------------------------------------------------
+
+
+def held(*, session: Session, ticket_id: int, agent: StaffUser) -> Ticket:
+    """The open ticket when `agent` holds it or is a supervisor; `NotHolder`, `TicketAlreadyClaimed` or `TicketClosed`."""
+    return _held(session, ticket_id, agent)
 
 
 def _held(session: Session, ticket_id: int, agent: StaffUser, *, supervisor_may: bool = True) -> Ticket:

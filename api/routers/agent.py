@@ -1,8 +1,9 @@
 """The agent API under /api/agent: queues, tickets, claims, messages, transfer, resolve, callbacks.
 
 Sign in with `POST /api/auth/token` (OAuth2 password form) and send `Authorization: Bearer …`.
-The WebSocket `/api/agent/tickets/{id}/ws?token=…` pushes the conversation live and takes
-`{"text": …}` frames as agent messages.
+The WebSocket `/api/agent/tickets/{id}/ws?ticket=…` pushes the conversation live and takes
+`{"text": …}` frames as agent messages; its ticket comes from `POST /api/agent/tickets/{id}/ws-ticket`
+(single use, 30 s), so the bearer token never travels in a URL.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from fastapi import APIRouter, Depends, Query, Response, WebSocket, WebSocketDis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import logs
 from api.auth.staff import require_role
-from api.auth.tokens import STAFF_AUDIENCE, read_token
 from api.deps import KnowledgeDep, RasaDep, SessionDep
-from api.errors import DomainError
-from api.handoff import callbacks, live, queue, tickets
+from api.errors import DomainError, Unauthorized
+from api.handoff import callbacks, live, queue, sockets, tickets
 from api.handoff.canned import CANNED
 from api.handoff.errors import NotHolder
-from api.handoff.runtime import HandoffConfigDep, tell_rasa
+from api.handoff.runtime import HandoffConfigDep, mark_resumed, tell_rasa
 from api.routers.agent_schemas import (
     AgentMessageIn,
     AssistOut,
@@ -30,6 +31,7 @@ from api.routers.agent_schemas import (
     CallbackOut,
     QueueOut,
     ResolveIn,
+    SocketTicketOut,
     StatusIn,
     TicketDetailOut,
     TicketOut,
@@ -146,8 +148,9 @@ def list_tickets(
     mine: bool = Query(default=False, description="only the tickets I hold (or resolved)"),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> list[TicketOut]:
-    """Tickets of one state, queued ones in the order claim-next serves them."""
-    query = select(Ticket).where(Ticket.state == state)
+    """Tickets of one state, queued ones in the order claim-next serves them: those of your queues and
+    your own (every one for a supervisor)."""
+    query = select(Ticket).where(Ticket.state == state, tickets.readable_by(agent))
     if skill:
         query = query.where(Ticket.skill == skill)
     if lang:
@@ -172,8 +175,9 @@ def claim_next(agent: AgentDep, session: SessionDep) -> TicketDetailOut | Respon
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetailOut)
 def get_ticket(ticket_id: int, agent: AgentDep, session: SessionDep) -> TicketDetailOut:
-    """The ticket with its summary and the whole (redacted) conversation."""
-    return ticket_detail(session, tickets.get_ticket(session=session, ticket_id=ticket_id))
+    """The ticket with its summary and the whole (redacted) conversation; 403 for a ticket of a queue
+    you do not serve or held by another agent (supervisors read every ticket)."""
+    return ticket_detail(session, tickets.readable(session=session, ticket_id=ticket_id, agent=agent))
 
 
 @router.post("/tickets/{ticket_id}/claim", response_model=TicketDetailOut)
@@ -207,14 +211,15 @@ def release(ticket_id: int, agent: AgentDep, session: SessionDep) -> TicketOut:
 async def resolve(ticket_id: int, body: ResolveIn, agent: AgentDep, session: SessionDep, rasa: RasaDep) -> TicketOut:
     """Close with a disposition: the bot answers again (Rasa resumed) and the citizen is asked for a rating."""
     ticket = tickets.resolve(session=session, ticket_id=ticket_id, agent=agent, disposition=body.disposition, note=body.note)
-    await tell_rasa(rasa, ticket.conversation_id, paused=False)
+    if await tell_rasa(rasa, ticket.conversation_id, paused=False):
+        mark_resumed(session, ticket.conversation_id)
     return ticket_out(session, ticket)
 
 
 @router.get("/tickets/{ticket_id}/assist", response_model=AssistOut)
 def assist(ticket_id: int, agent: AgentDep, session: SessionDep, knowledge: KnowledgeDep) -> AssistOut:
-    """Guide snippets for the citizen's last question (agent assist, from the knowledge service)."""
-    ticket = tickets.get_ticket(session=session, ticket_id=ticket_id)
+    """Guide snippets for the citizen's last question (agent assist, from the knowledge service); 403 as for the ticket."""
+    ticket = tickets.readable(session=session, ticket_id=ticket_id, agent=agent)
     question = session.scalar(
         select(Message.text)
         .where(Message.conversation_id == ticket.conversation_id, Message.sender == "citizen", ~Message.text.startswith("/"))
@@ -273,21 +278,35 @@ def supervisor_overview(supervisor: SupervisorDep, session: SessionDep, config: 
 # ---- live -----------------------------------------------------------------------------------------------
 
 
+@router.post("/tickets/{ticket_id}/ws-ticket", response_model=SocketTicketOut, status_code=status.HTTP_201_CREATED)
+def socket_ticket(ticket_id: int, agent: AgentDep, session: SessionDep) -> SocketTicketOut:
+    """A single-use ticket that opens the live socket of a ticket you hold (403 otherwise), valid 30 s."""
+    secret = sockets.issue(session=session, ticket_id=ticket_id, agent=agent)
+    return SocketTicketOut(ticket=secret, expires_in=int(sockets.TTL.total_seconds()))
+
+
 @router.websocket("/tickets/{ticket_id}/ws")
-async def ticket_socket(websocket: WebSocket, ticket_id: int, token: str = "") -> None:
-    """Live conversation for the agent who holds the ticket: pushes events, takes `{"text": …}` frames."""
+async def ticket_socket(websocket: WebSocket, ticket_id: int, ticket: str = "") -> None:
+    """Live conversation for the agent who holds the ticket: pushes events, takes `{"text": …}` frames.
+
+    Closes before the handshake with 4401 (ticket missing, forged, expired, used or for another
+    ticket) or 4403 (the agent no longer holds the ticket).
+    """
     state = websocket.app.state
     try:
-        claims = read_token(token, secret=state.settings.secret_key, audience=STAFF_AUDIENCE)
+        with state.sessions.begin() as session:  # committed on its own: a refused socket spends its ticket too
+            agent = sockets.redeem(session=session, secret=ticket, ticket_id=ticket_id)
         with state.sessions.begin() as session:
-            agent = session.get(StaffUser, int(claims["sub"]))
-            ticket = tickets.get_ticket(session=session, ticket_id=ticket_id)
-            if agent is None or not agent.has_role("agent", "supervisor"):
+            if not agent.has_role("agent", "supervisor"):
                 raise NotHolder("sign in as an agent")
-            conversation_id = ticket.conversation_id
+            conversation_id = sockets.may_watch(session=session, ticket_id=ticket_id, agent=agent).conversation_id
+    except Unauthorized as exc:
+        await websocket.close(code=4401, reason=exc.detail[:120])
+        return
     except DomainError as exc:
         await websocket.close(code=4403, reason=exc.detail[:120])
         return
+    logs.bind(conversation_id=conversation_id)
     await websocket.accept()
     channel = live.conversation_channel(conversation_id)
     events = state.hub.subscribe(channel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -9,13 +10,15 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from starlette.websockets import WebSocketDisconnect
 
 from api.app import create_app
 from api.auth.passwords import hash_password
 from api.auth.staff import upsert_staff
 from api.rasa_client import RasaClient
 from api.settings import Settings
-from db.handoff import CallbackRequest, SatisfactionRating, Ticket
+from db.base import utcnow
+from db.handoff import CallbackRequest, SatisfactionRating, SocketTicket, Ticket
 from db.models import Conversation
 from db.session import session_scope
 from db.staff import StaffUser
@@ -35,6 +38,7 @@ class ScriptedRasa:
         self.events: list[tuple[str, str]] = []
         self.during_call = None  # a callable run while "Rasa" works on a message (to race the bot)
         self.down = False
+        self.failing_resumes = 0  # the next resumes that fail with a 503
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if self.down:
@@ -42,6 +46,9 @@ class ScriptedRasa:
         body = json.loads(request.content)
         if request.url.path.endswith("/tracker/events"):
             assert request.url.params["token"]
+            if body["event"] == "resume" and self.failing_resumes:
+                self.failing_resumes -= 1
+                return httpx.Response(503, json={"message": "busy"})
             self.events.append((request.url.path.split("/")[2], body["event"]))
             return httpx.Response(200, json={})
         self.messages.append(body["message"])
@@ -216,9 +223,9 @@ def test_two_unhelpful_answers_hand_off(client: TestClient, rasa: ScriptedRasa) 
     first = say(client, "đăng ký khai sinh cho con")
     cid = first["conversation_id"]
     second = say(client, "lệ phí khai sinh", cid)
-    one = client.post(f"/api/chat/messages/{first['messages'][0]['id']}/feedback", json={"helpful": False})
+    one = client.post(f"/api/chat/{cid}/messages/{first['messages'][0]['id']}/feedback", json={"helpful": False})
     assert one.json()["handoff"] is False
-    two = client.post(f"/api/chat/messages/{second['messages'][0]['id']}/feedback", json={"helpful": False, "reason": "sai"})
+    two = client.post(f"/api/chat/{cid}/messages/{second['messages'][0]['id']}/feedback", json={"helpful": False, "reason": "sai"})
     assert two.status_code == 201 and two.json()["handoff"] is True
     assert (cid, "pause") in rasa.events
     assert history(client, cid)[-1]["kind"] == "handoff"
@@ -338,10 +345,11 @@ def test_agent_messages_are_pushed_to_the_citizen_socket(client: TestClient) -> 
     cid = handed_off(client)
     lan = auth(client, "agent1")
     ticket = client.post("/api/agent/tickets/next", headers=lan).json()
-    token = lan["Authorization"].split()[1]
+    socket_ticket = client.post(f"/api/agent/tickets/{ticket['id']}/ws-ticket", headers=lan).json()
+    assert socket_ticket["expires_in"] == 30
     with (
         client.websocket_connect(f"/api/chat/{cid}/ws") as citizen,
-        client.websocket_connect(f"/api/agent/tickets/{ticket['id']}/ws?token={token}") as agent,
+        client.websocket_connect(f"/api/agent/tickets/{ticket['id']}/ws?ticket={socket_ticket['ticket']}") as agent,
     ):
         agent.send_json({"text": "Xin chào từ tổng đài"})
         event = citizen.receive_json()
@@ -350,8 +358,50 @@ def test_agent_messages_are_pushed_to_the_citizen_socket(client: TestClient) -> 
         say(client, "tôi nghe đây", cid)
         pushed = agent.receive_json()
         assert pushed["message"]["sender"] == "citizen" and pushed["message"]["text"] == "tôi nghe đây"
-    with pytest.raises(Exception), client.websocket_connect("/api/agent/tickets/1/ws?token=forged") as ws:  # noqa: B017
-        ws.receive_json()
+
+
+def refused(client: TestClient, url: str) -> int:
+    """The close code of a socket the server refuses before the handshake."""
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(url):
+        pass
+    return closed.value.code
+
+
+def test_agent_socket_tickets_are_single_use_short_lived_and_for_the_holder(client: TestClient) -> None:
+    handed_off(client)
+    handed_off(client, "đăng ký tạm trú")
+    lan, minh = auth(client, "agent1"), auth(client, "agent2")
+    first = client.post("/api/agent/tickets/next", headers=lan).json()["id"]
+    second = client.post("/api/agent/tickets/next", headers=lan).json()["id"]
+    issue = lambda ticket_id, headers=lan: client.post(f"/api/agent/tickets/{ticket_id}/ws-ticket", headers=headers)  # noqa: E731
+
+    assert client.post(f"/api/agent/tickets/{first}/ws-ticket").status_code == 401  # no bearer token
+    assert issue(first, minh).status_code == 409  # another agent holds it
+    assert refused(client, f"/api/agent/tickets/{first}/ws") == 4401  # no ticket
+    assert refused(client, f"/api/agent/tickets/{first}/ws?ticket=forged-ticket") == 4401
+    bearer = lan["Authorization"].split()[1]
+    assert refused(client, f"/api/agent/tickets/{first}/ws?token={bearer}") == 4401  # the staff token opens nothing
+
+    secret = issue(first).json()["ticket"]
+    with client.websocket_connect(f"/api/agent/tickets/{first}/ws?ticket={secret}"):
+        pass
+    assert refused(client, f"/api/agent/tickets/{first}/ws?ticket={secret}") == 4401  # reused
+
+    other = issue(first).json()["ticket"]
+    assert refused(client, f"/api/agent/tickets/{second}/ws?ticket={other}") == 4401  # issued for another ticket
+
+    expired = issue(first).json()["ticket"]
+    with session_scope(client.app.state.sessions) as session:
+        rows = list(session.scalars(select(SocketTicket)))
+        assert all(secret not in (row.digest, str(row.id)) for row in rows)  # only digests are stored
+        for row in rows:
+            row.expires_at = utcnow() - dt.timedelta(seconds=1)
+    assert refused(client, f"/api/agent/tickets/{first}/ws?ticket={expired}") == 4401
+
+    released = issue(first).json()["ticket"]
+    assert client.post(f"/api/agent/tickets/{first}/release", headers=lan).status_code == 200
+    assert refused(client, f"/api/agent/tickets/{first}/ws?ticket={released}") == 4403  # no longer the holder
+    assert issue(first).status_code == 403  # queued: claim it first
 
 
 def test_agent_console_pages(client: TestClient) -> None:
@@ -364,3 +414,37 @@ def test_agent_console_pages(client: TestClient) -> None:
         "/api/agent/tickets/{ticket_id}/claim",
         "/api/chat/{conversation_id}/queue",
     } <= set(paths)
+
+
+def resolved_with_rasa_failing(client: TestClient, rasa: ScriptedRasa, failures: int) -> str:
+    cid = handed_off(client)
+    lan = auth(client, "agent1")
+    client.put("/api/agent/status", json={"status": "online"}, headers=lan)
+    ticket = client.post("/api/agent/tickets/next", headers=lan).json()
+    rasa.failing_resumes = failures
+    assert client.post(f"/api/agent/tickets/{ticket['id']}/resolve", json={"disposition": "answered"}, headers=lan).status_code == 200
+    return cid
+
+
+def bot_paused(client: TestClient, cid: str) -> bool:
+    with session_scope(client.app.state.sessions) as session:
+        return session.get(Conversation, cid).bot_paused
+
+
+def test_a_failed_resume_is_retried(client: TestClient, rasa: ScriptedRasa) -> None:
+    cid = resolved_with_rasa_failing(client, rasa, failures=1)
+    assert rasa.events.count((cid, "resume")) == 1 and rasa.failing_resumes == 0  # the second attempt went through
+    assert not bot_paused(client, cid)
+
+
+def test_a_resume_lost_at_resolve_is_made_by_the_next_turn(client: TestClient, rasa: ScriptedRasa) -> None:
+    cid = resolved_with_rasa_failing(client, rasa, failures=10)  # every attempt at resolve fails
+    assert (cid, "resume") not in rasa.events and bot_paused(client, cid)
+    rasa.failing_resumes = 1  # still down at the citizen's next message: told so, and nothing is lost
+    sent = len(rasa.messages)
+    down = say(client, "còn lệ phí thì sao", cid)
+    assert down["messages"][0]["kind"] == "notice" and len(rasa.messages) == sent
+    assert history(client, cid)[-2]["text"] == "còn lệ phí thì sao"
+    again = say(client, "còn lệ phí thì sao", cid)  # Rasa is back: resumed first, then asked
+    assert rasa.events[-1] == (cid, "resume") and rasa.messages[-1] == "còn lệ phí thì sao"
+    assert again["messages"][0]["kind"] == "answer" and not bot_paused(client, cid)
