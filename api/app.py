@@ -15,13 +15,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from actions import services
+from api import web
 from api.editor import watcher as editor_watcher
+from api.editor.transfer import MB
 from api.errors import install_error_handlers
 from api.forms import runtime as forms_runtime
 from api.forms.flow import FormFlow
 from api.forms.templates import load_templates
 from api.handoff import runtime as handoff
+from api.limits.limiter import Limiter, LoginGuard
+from api.logs import RequestLogMiddleware, configure_logging
+from api.metrics import Metrics, RouteMetrics
 from api.rasa_client import RasaClient
+from api.retention import start_schedule as start_retention
 from api.routers import (
     actions_webhook,
     agent,
@@ -37,6 +43,7 @@ from api.routers import (
     pages,
     search,
 )
+from api.routers import metrics as metrics_route
 from api.settings import Settings, get_settings
 from db.session import make_engine, make_sessionmaker
 from knowledge.dense import Embedder
@@ -47,6 +54,7 @@ log = logging.getLogger("helpdesk")
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings.log)  # JSON lines, redacted; uvicorn's loggers too (api/logs.py)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     @asynccontextmanager
@@ -54,7 +62,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
         app.state.sessions = make_sessionmaker(app.state.engine)
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+        app.state.metrics.watch(app.state.sessions)  # queue gauges read at scrape time; answers and handoffs counted at commit
+        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s, app.state.metrics)
+        app.state.limiter = Limiter(settings.limits)  # counts in memory, or in Redis shared by the workers
+        app.state.login_guard = LoginGuard(app.state.limiter)
         handoff.start(app)
         app.state.knowledge, app.state.knowledge_error = None, None
         _limit_torch_threads(settings.torch_threads)
@@ -64,14 +75,19 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             app.state.knowledge_error = str(exc)
             log.error("knowledge index not loaded: %s", exc)
         services.provide_knowledge(app.state.knowledge)
+        services.provide_metrics(app.state.metrics)
         app.state.forms = forms_runtime.FormsRuntime(app.state.sessions, settings.secret_key, FormFlow(load_templates(settings.forms_dir)))
         forms_runtime.provide(app.state.forms)
         app.state.executor = actions_webhook.make_executor()
         app.state.embedder = embedder
         knowledge_watcher = editor_watcher.start_watcher(app)  # reloads when another worker publishes
+        app.state.retention = start_retention(app.state.sessions, settings.retention)  # purge at start, then every N hours
         yield
+        if app.state.retention is not None:
+            await app.state.retention.stop()  # waits for a purge in progress
         await editor_watcher.stop_watcher(knowledge_watcher)
         services.provide_knowledge(None)
+        services.provide_metrics(None)
         forms_runtime.provide(None)
         await app.state.rasa.aclose()
         app.state.engine.dispose()
@@ -87,7 +103,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         openapi_url="/openapi.json" if settings.development else None,
     )
     install_error_handlers(app)
-    for router in (chat.router, search.router, health.router, auth.router, actions_webhook.router, pages.router):
+    web.install(app, public_url=settings.public_url, identity_issuer=settings.oidc_issuer,  # CSRF, CSP and headers, upload caps
+                body_limits={"/api/editor/import": int(settings.editor.import_max_mb * MB)})  # fmt: skip
+    app.add_middleware(RequestLogMiddleware)  # request id and access line (no query strings)
+    app.state.metrics = Metrics()  # its own registry: /metrics (api/routers/metrics.py, docs/operations.md)
+    app.add_middleware(RouteMetrics, metrics=app.state.metrics)  # responses by route template and status class
+    for router in (chat.router, search.router, health.router, metrics_route.router, auth.router, actions_webhook.router, pages.router):
         app.include_router(router)
     for router in (agent_citizen.router, agent.router, agent_pages.router):
         app.include_router(router)
@@ -96,6 +117,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     for router in (identity.router, identity.demo_router, applications.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
+    web.trust_proxies(app, settings.web.trusted_proxies)  # outermost: all the rest sees the client's scheme and address
     return app
 
 

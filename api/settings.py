@@ -18,6 +18,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.editor.settings import EditorSettings
 from api.handoff.config import HandoffConfig
+from api.limits.config import LimitSettings
+from api.logs import LogSettings
+from api.metrics import MetricsSettings
+from api.retention import RetentionSettings
+from api.web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SECRET = "dev-only-secret-change-me-in-production"
@@ -58,6 +63,11 @@ class Settings(BaseSettings):
     # Feature sections: HELPDESK_HANDOFF__ALWAYS_OPEN=true sets handoff.always_open.
     handoff: HandoffConfig = Field(default_factory=HandoffConfig)
     editor: EditorSettings = Field(default_factory=EditorSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     # Citizen sign-in (OpenID Connect). An empty issuer means the app's own demo provider at
     # /demo-idp (development mode only); a VNeID-like provider needs only these four values.

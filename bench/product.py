@@ -4,7 +4,8 @@
         httpx.post(f"{product.app_url}/api/chat/messages", json={"conversation_id": None, "text": "xin chào", "lang": None})
 
 Used by the end-to-end tests (tests/e2e/conftest.py) and the chat benchmarks, so both talk to the
-product started the same way: a scratch SQLite database under `work`, logs next to it.
+product started the same way: a scratch SQLite database under `work`, logs next to it (`app.log`: the
+app's JSON lines, as `scripts/run.sh` starts it; `rasa.log`: Rasa's output).
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def running_product(
         "HELPDESK_RASA_TOKEN": "e2e-rasa-token",
         "HELPDESK_ACTION_TOKEN": "e2e-action-token",
         "HF_HUB_OFFLINE": "1",
+        # Every test and benchmark client is 127.0.0.1: the limits stay on, above the tests' traffic.
+        "HELPDESK_LIMITS__CHAT_PER_ADDRESS": "600/minute",
+        "HELPDESK_LIMITS__SEARCH_PER_ADDRESS": "600/minute",
         **(env or {}),
     }
     for step in ("migrate", "seed-demo") if seed_demo else ("migrate",):
@@ -102,7 +106,7 @@ def running_product(
         cwd=ROOT, env=full_env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     app = subprocess.Popen(
-        [str(ROOT / ".venv/bin/uvicorn"), "api.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(app_port)],
+        [str(ROOT / ".venv/bin/uvicorn"), "api.app:create_app", "--factory", "--no-access-log", "--no-proxy-headers", "--host", "127.0.0.1", "--port", str(app_port)],
         cwd=ROOT, env=full_env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:

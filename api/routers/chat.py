@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from api.chat.transcript import get_conversation, messages_after, record_feedback
 from api.chat.turns import take_turn
-from api.deps import FactoryDep, RasaDep, SessionDep
+from api.deps import FactoryDep, MetricsDep, RasaDep, SessionDep
 from api.errors import DomainError
 from api.handoff.runtime import DomainOfDep, tell_rasa
 from api.handoff.tickets import handoff_after_feedback
-from api.identity.session import ChatIdentity
+from api.identity.session import ChatCitizen, ChatIdentity, OwnConversation
+from api.limits.deps import limit_chat, rate_limit
 from api.schemas import ChatMessageIn, ChatTurnOut, FeedbackIn, MessageOut
 from db.models import Message
 
@@ -21,14 +22,21 @@ class BadCursor(DomainError):
     status_code = 422
 
 
-@router.post("/messages", response_model=ChatTurnOut)
+@router.post("/messages", response_model=ChatTurnOut, dependencies=[Depends(limit_chat)])
 async def post_message(
-    body: ChatMessageIn, factory: FactoryDep, rasa: RasaDep, domain_of: DomainOfDep, identity: ChatIdentity
+    body: ChatMessageIn,
+    factory: FactoryDep,
+    rasa: RasaDep,
+    domain_of: DomainOfDep,
+    identity: ChatIdentity,
+    citizen: ChatCitizen,
+    metrics: MetricsDep,
 ) -> ChatTurnOut:
     """Send the citizen's message; returns the replies of this turn.
 
     The message and every reply are stored before the response returns. While a
-    person owns the conversation (state `waiting` or `agent`) no bot replies.
+    person owns the conversation (state `waiting` or `agent`) no bot replies. A conversation started
+    or continued while signed in is the citizen's: 404 without their session.
     """
     conversation, replies = await take_turn(
         factory=factory,
@@ -38,15 +46,18 @@ async def post_message(
         lang=body.lang,
         domain_of=domain_of,
         identity=identity,
+        metrics=metrics,
+        subject=citizen.subject if citizen else None,
     )
     return ChatTurnOut(conversation_id=conversation.id, state=conversation.state, messages=[to_out(m) for m in replies])
 
 
 @router.get("/{conversation_id}/messages", response_model=ChatTurnOut)
 def list_messages(
-    conversation_id: str, session: SessionDep, after: str | None = Query(default=None, description="a message id")
+    conversation_id: OwnConversation, session: SessionDep, after: str | None = Query(default=None, description="a message id")
 ) -> ChatTurnOut:
-    """Messages after the given one (all of them without `after`): how agent replies reach the page."""
+    """Messages after the given one (all of them without `after`): how agent replies reach the page.
+    404 for another citizen's conversation."""
     conversation = get_conversation(session=session, conversation_id=conversation_id)
     if after is not None and not after.isdigit():
         raise BadCursor(f"after={after!r} is not a message id")
@@ -54,15 +65,25 @@ def list_messages(
     return ChatTurnOut(conversation_id=conversation.id, state=conversation.state, messages=[to_out(m) for m in messages])
 
 
-@router.post("/messages/{message_id}/feedback", status_code=status.HTTP_201_CREATED)
-async def post_feedback(message_id: int, body: FeedbackIn, factory: FactoryDep, rasa: RasaDep, domain_of: DomainOfDep) -> dict[str, object]:
-    """Helpful or not, with an optional reason; stored with the guide version the answer cited.
+@router.post(
+    "/{conversation_id}/messages/{message_id}/feedback",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(rate_limit("feedback_per_address"))],
+)
+async def post_feedback(
+    conversation_id: OwnConversation, message_id: int, body: FeedbackIn, factory: FactoryDep, rasa: RasaDep, domain_of: DomainOfDep
+) -> dict[str, object]:
+    """Helpful or not, with an optional reason, on a bot message of this conversation; stored with the
+    guide version the answer cited. One verdict per message: a second one replaces the first.
 
-    The second "not helpful" of a conversation hands it to a person (`handoff: true`).
+    404 for a message of another conversation, and for another citizen's conversation. The second
+    answer of a conversation found "not helpful" hands it to a person (`handoff: true`).
     """
     with factory.begin() as session:
-        feedback = record_feedback(session=session, message_id=message_id, helpful=body.helpful, reason=body.reason)
-        ticket = None if body.helpful else handoff_after_feedback(session=session, message_id=message_id, domain_of=domain_of)
+        feedback, new_complaint = record_feedback(
+            session=session, conversation_id=conversation_id, message_id=message_id, helpful=body.helpful, reason=body.reason
+        )
+        ticket = handoff_after_feedback(session=session, message_id=message_id, domain_of=domain_of) if new_complaint else None
         out: dict[str, object] = {
             "id": feedback.id,
             "guide_code": feedback.guide_code,

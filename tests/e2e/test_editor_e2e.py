@@ -49,6 +49,7 @@ def editable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         def before_start(env: dict[str, str]) -> None:
             store_served_guides(env["HELPDESK_DATABASE_URL"], work / "index")
 
+    env["HELPDESK_LIMITS__SEARCH_PER_ADDRESS"] = "100000/minute"  # searches as fast as the machine serves them, during a publish
     with running_product(work, env=env, seed_demo=True, before_start=before_start) as running:
         yield running
 
