@@ -1,10 +1,16 @@
-"""The app's side of the seam to the Rasa server: HTTP only."""
+"""The app's side of the seam to the Rasa server: HTTP only.
+
+Each message carries the request id of the turn (``X-Request-ID`` header, and ``request_id`` in
+the metadata, which Rasa hands on to the action call: Rasa forwards no headers to actions).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+
+from api import logs
 
 
 class RasaUnavailable(Exception):
@@ -18,8 +24,12 @@ class RasaClient:
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """One user message through the REST channel; returns Rasa's replies."""
+        request_id = logs.request_id()
+        headers, metadata = ({logs.HEADER: request_id}, {**metadata, "request_id": request_id}) if request_id else ({}, metadata)
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text, "metadata": metadata})
+            response = await self._http.post(
+                "/webhooks/rest/webhook", json={"sender": sender, "message": text, "metadata": metadata}, headers=headers
+            )
             response.raise_for_status()
         except httpx.HTTPError as exc:
             raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc

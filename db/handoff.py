@@ -78,3 +78,20 @@ class SatisfactionRating(Base):
     rating: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SocketTicket(Base):
+    """A single-use, short-lived ticket that opens an agent's live socket (`api.handoff.sockets`).
+
+    Only the SHA-256 of the ticket is kept: a copy of this table opens nothing. Stored in the
+    database (not in a worker's memory) so any app worker can redeem what another issued.
+    """
+
+    __tablename__ = "socket_tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, doc="hex SHA-256 of the ticket")
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -8,7 +8,7 @@ source scripts/rasa_env.sh
   --model var/models/current.tar.gz --endpoints "${HELPDESK_RASA_ENDPOINTS:-bot/endpoints.yml}" --credentials bot/credentials.yml \
   --interface 127.0.0.1 --port "$HELPDESK_RASA_PORT" --log-file var/rasa.log &
 rasa_pid=$!
-.venv/bin/uvicorn api.app:create_app --factory --host "${HELPDESK_HOST:-127.0.0.1}" --port "$HELPDESK_PORT" &
+.venv/bin/uvicorn api.app:create_app --factory --no-access-log --no-proxy-headers --host "${HELPDESK_HOST:-127.0.0.1}" --port "$HELPDESK_PORT" &
 app_pid=$!
 
 stop() { kill "$rasa_pid" "$app_pid" 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -2,16 +2,22 @@
 
 Rasa calls `POST /webhooks/actions` exactly as it would call a stand-alone
 rasa-sdk action server; the answers and status codes follow rasa-sdk's endpoint.
+The action token comes in the ``Authorization: Bearer …`` header (bot/endpoints.yml), never in
+the query string, which ends up in logs. The log lines of the call carry the request id of the
+citizen's turn that caused it (the app puts it in the message metadata, `api.rasa_client`).
 """
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
+
+from api import logs
 
 router = APIRouter(tags=["rasa"], include_in_schema=False)
 
@@ -23,10 +29,14 @@ def make_executor() -> ActionExecutor:
 
 
 @router.post("/webhooks/actions")
-async def run_action(request: Request, token: str = Query(default="")) -> JSONResponse:
-    if token != request.app.state.settings.action_token:
-        return JSONResponse({"error": "invalid action token"}, status_code=401)
+async def run_action(request: Request) -> JSONResponse:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), request.app.state.settings.action_token.encode()):
+        return JSONResponse({"error": "invalid action token: send Authorization: Bearer <HELPDESK_ACTION_TOKEN>"}, status_code=401)
     action_call: dict[str, Any] = await request.json()
+    tracker = action_call.get("tracker") or {}
+    metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
+    logs.bind(conversation_id=tracker.get("sender_id"), request_id=metadata.get("request_id"))
     executor: ActionExecutor = request.app.state.executor
     try:
         result = await executor.run(action_call)

@@ -71,6 +71,11 @@ class AssistOut(BaseModel):
     suggestions: list[dict[str, Any]]
 
 
+class SocketTicketOut(BaseModel):
+    ticket: str = Field(description="opens /api/agent/tickets/{id}/ws?ticket=… once")
+    expires_in: int = Field(description="seconds")
+
+
 class CallbackOut(BaseModel):
     id: int
     conversation_id: str

@@ -141,10 +141,14 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  /** WebSocket both ways: conversation events come in, `{"text"}` frames go out (POST when the socket is down). */
-  function connect(ticketId) {
+  /** WebSocket both ways: conversation events come in, `{"text"}` frames go out (POST when the socket is down).
+   * The URL carries a single-use ticket (30 s), never the bearer token: URLs end up in logs. */
+  async function connect(ticketId) {
     if (state.socket) state.socket.close();
-    const ws = new WebSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/agent/tickets/${ticketId}/ws?token=${encodeURIComponent(state.token)}`);
+    state.socket = null;
+    const res = await api("POST", `/api/agent/tickets/${ticketId}/ws-ticket`);
+    if (!res.ok || !state.ticket || state.ticket.id !== ticketId) return;  // not held (any more): messages go by POST
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/agent/tickets/${ticketId}/ws?ticket=${encodeURIComponent(res.data.ticket)}`);
     state.socket = ws;
     ws.onmessage = (e) => {
       let event = null;
