@@ -23,7 +23,6 @@ from api.forms import runtime as forms_runtime
 from api.forms.flow import FormFlow
 from api.forms.templates import load_templates
 from api.handoff import runtime as handoff
-from api.logs import RequestLogMiddleware, configure_logging
 from api.limits.limiter import Limiter, LoginGuard
 from api.logs import RequestLogMiddleware, configure_logging
 from api.metrics import Metrics, RouteMetrics
@@ -55,7 +54,6 @@ log = logging.getLogger("helpdesk")
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log)  # JSON lines, redacted; uvicorn's loggers too (api/logs.py)
     configure_logging(settings.log)  # JSON lines, redacted; uvicorn's loggers too (api/logs.py)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -105,7 +103,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         openapi_url="/openapi.json" if settings.development else None,
     )
     install_error_handlers(app)
-    app.add_middleware(RequestLogMiddleware)  # request id and access line (no query strings)
     web.install(app, public_url=settings.public_url, identity_issuer=settings.oidc_issuer,  # CSRF, CSP and headers, upload caps
                 body_limits={"/api/editor/import": int(settings.editor.import_max_mb * MB)})  # fmt: skip
     app.add_middleware(RequestLogMiddleware)  # request id and access line (no query strings)

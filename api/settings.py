@@ -18,7 +18,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.editor.settings import EditorSettings
 from api.handoff.config import HandoffConfig
-from api.logs import LogSettings
 from api.limits.config import LimitSettings
 from api.logs import LogSettings
 from api.metrics import MetricsSettings
@@ -64,7 +63,6 @@ class Settings(BaseSettings):
     # Feature sections: HELPDESK_HANDOFF__ALWAYS_OPEN=true sets handoff.always_open.
     handoff: HandoffConfig = Field(default_factory=HandoffConfig)
     editor: EditorSettings = Field(default_factory=EditorSettings)
-    log: LogSettings = Field(default_factory=LogSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)

@@ -30,6 +30,12 @@ class GuideInvalid(DomainError):
         self.detail = [{"loc": e.loc, **asdict(e), "type": "value_error.guide"} for e in errors]  # type: ignore[assignment]
 
 
+class UploadTooLarge(DomainError):
+    """An import that is, or unpacks to, more than the configured limit: 413 naming the limit."""
+
+    status_code = 413
+
+
 class GuideMissing(NotFound):
     pass
 

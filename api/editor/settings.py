@@ -20,6 +20,10 @@ class EditorSettings(BaseModel):
     """Cosine above which two questions are one gap (0.75 suits the MiniLM model; ~0.3 the test hash embedder)."""
     gap_limit: int = 5000
     """The most recent unanswered / disliked questions considered for knowledge gaps."""
+    import_max_mb: float = 5.0
+    """Largest upload to ``/api/editor/import`` (the request body, in MB); larger is refused with 413."""
+    import_max_unpacked_mb: float = 50.0
+    """Largest total of the records once unzipped (in MB): a zip bomb is refused with 413, however small."""
 
 
 def editor_settings(app: Starlette) -> EditorSettings:

@@ -13,12 +13,12 @@ import json
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.editor.errors import FieldError, GuideInvalid
+from api.editor.errors import FieldError, GuideInvalid, UploadTooLarge
 from db.editorial import SourceRecord
 from db.session import session_scope
 from knowledge.guides import guide_to_dict
@@ -27,22 +27,59 @@ from knowledge.repository import published_guides
 from knowledge.tthc import parse_record, read_records
 
 MAX_FILES = 5000
+MB = 1024 * 1024
+READ_CHUNK = MB
 
 
-def unpack(files: list[tuple[str, bytes]], directory: Path) -> int:
-    """Write uploaded records under `directory/<ministry>/<name>.json`; returns how many."""
-    count = 0
+class UnpackBudget:
+    """The bytes the unpacked records may take in all: a zip bomb is refused before it is inflated
+    (its declared sizes) and while it is (declared sizes can lie, so what is read is counted too)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+
+    def check_declared(self, size: int, name: str) -> None:
+        if self.used + size > self.limit:
+            raise UploadTooLarge(f"{name} unpacks to {_mb(size)}; the limit is {_mb(self.limit)} of records in one import")
+
+    def take(self, size: int, name: str) -> None:
+        self.used += size
+        if self.used > self.limit:
+            raise UploadTooLarge(f"{name} unpacks to more than {_mb(self.limit)}; the limit is {_mb(self.limit)} of records in one import")
+
+
+def read_capped(stream: IO[bytes], budget: UnpackBudget, name: str) -> bytes:
+    """All of `stream`, chunk by chunk, charged to `budget`: never more than its limit in memory."""
+    chunks = []
+    while chunk := stream.read(READ_CHUNK):
+        budget.take(len(chunk), name)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def unpack(files: list[tuple[str, bytes]], directory: Path, *, max_unpacked_bytes: int = 50 * MB) -> int:
+    """Write uploaded records under `directory/<ministry>/<name>.json`; returns how many.
+
+    `UploadTooLarge` when the records (once unzipped) pass `max_unpacked_bytes`."""
+    count, budget = 0, UnpackBudget(max_unpacked_bytes)
     for name, content in files:
         if name.lower().endswith(".zip"):
             try:
                 archive = zipfile.ZipFile(io.BytesIO(content))
             except zipfile.BadZipFile as exc:
                 raise GuideInvalid([FieldError("files", f"{name} is not a zip archive")]) from exc
-            for member in archive.namelist():
-                path = PurePosixPath(member)
-                if member.endswith(".json") and ".." not in path.parts:
-                    count += _write(directory, path.parent.name or "upload", path.name, archive.read(member))
+            members = [m for m in archive.infolist() if m.filename.endswith(".json") and ".." not in PurePosixPath(m.filename).parts]
+            budget.check_declared(sum(m.file_size for m in members), name)
+            for member in members:
+                path = PurePosixPath(member.filename)
+                try:
+                    with archive.open(member) as stream:
+                        data = read_capped(stream, budget, name)
+                except zipfile.BadZipFile as exc:  # zipfile stops at the declared size: a lying header fails its CRC
+                    raise GuideInvalid([FieldError("files", f"{name}: {member.filename} is damaged ({exc})")]) from exc
+                count += _write(directory, path.parent.name or "upload", path.name, data)
         elif name.lower().endswith(".json"):
+            budget.take(len(content), name)
             count += _write(directory, "upload", PurePosixPath(name).name, content)
         else:
             raise GuideInvalid([FieldError("files", f"{name}: upload national records as .json files or a .zip of them")])
@@ -55,10 +92,12 @@ def unpack(files: list[tuple[str, bytes]], directory: Path) -> int:
     return count
 
 
-def import_upload(*, factory: sessionmaker[Session], files: list[tuple[str, bytes]], dry_run: bool) -> ImportReport:
+def import_upload(
+    *, factory: sessionmaker[Session], files: list[tuple[str, bytes]], dry_run: bool, max_unpacked_bytes: int = 50 * MB
+) -> ImportReport:
     with tempfile.TemporaryDirectory(prefix="tthc-upload-") as tmp:
         directory = Path(tmp)
-        unpack(files, directory)
+        unpack(files, directory, max_unpacked_bytes=max_unpacked_bytes)
         report = import_tthc(factory=factory, directory=directory, dry_run=dry_run)
         if not dry_run:
             record_sources(factory=factory, directory=directory)
@@ -97,6 +136,10 @@ def export_published(*, session: Session, fmt: str) -> str:
     if fmt == "yaml":
         return yaml.safe_dump(guides, allow_unicode=True, sort_keys=False)
     return json.dumps({"exported_at": dt.datetime.now(dt.UTC).isoformat(), "guides": guides}, ensure_ascii=False, indent=1)
+
+
+def _mb(size: int) -> str:
+    return f"{round(size / MB, 1):g} MB"
 
 
 def _write(directory: Path, ministry: str, name: str, content: bytes) -> int:

@@ -24,7 +24,7 @@ from api.editor.preview import preview
 from api.editor.publishing import change_served_set, knowledge_version
 from api.editor.schemas import DraftIn, GapDraftIn, GuideIn, PreviewIn, RejectIn, RollbackIn, StepIn
 from api.editor.settings import EditorSettings, editor_settings
-from api.editor.transfer import export_published, import_upload, report_dict
+from api.editor.transfer import MB, export_published, import_upload, report_dict
 from api.editor.validation import validate_guide
 from api.editor.watcher import reload_knowledge
 from api.errors import NotFound
@@ -286,7 +286,8 @@ async def import_records(
 ) -> dict[str, Any]:
     """Import national records. With `dry_run` (the default) nothing is written: the report says what would be new / changed / unchanged / invalid."""
     uploads = [(f.filename or "upload.json", await f.read()) for f in files]
-    report = await run_in_threadpool(import_upload, factory=factory, files=uploads, dry_run=dry_run)
+    limit = int(editor_settings(request.app).import_max_unpacked_mb * MB)  # the upload itself: api.web.body_limit
+    report = await run_in_threadpool(import_upload, factory=factory, files=uploads, dry_run=dry_run, max_unpacked_bytes=limit)
     result = report_dict(report, dry_run)
     if not dry_run:
         user: StaffUser = _user

@@ -92,8 +92,11 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def _cookie_flags(request: Request) -> dict[str, Any]:
-    return {"httponly": True, "samesite": "lax", "secure": request.url.scheme == "https"}
+def _cookie_flags(request: Request, settings: Settings) -> dict[str, Any]:
+    """HttpOnly, SameSite=Lax, and Secure when the citizen's browser speaks https: the request came over
+    https (directly, or through a proxy in HELPDESK_WEB__TRUSTED_PROXIES) or `public_url` is https."""
+    secure = request.url.scheme == "https" or settings.public_url.startswith("https://")
+    return {"httponly": True, "samesite": "lax", "secure": secure}
 
 
 @router.get("/login")
@@ -109,7 +112,9 @@ async def login(request: Request, provider: ProviderDep, settings: SettingsDep, 
         claims={"nonce": pending.nonce, "verifier": pending.code_verifier, "next": _safe_next(next)},
     )
     response = RedirectResponse(pending.url, status_code=303)
-    response.set_cookie(PENDING_COOKIE, cookie, max_age=int(PENDING_TTL.total_seconds()), path="/api/identity", **_cookie_flags(request))
+    response.set_cookie(
+        PENDING_COOKIE, cookie, max_age=int(PENDING_TTL.total_seconds()), path="/api/identity", **_cookie_flags(request, settings)
+    )
     return response
 
 
@@ -133,9 +138,9 @@ async def callback(
     with factory.begin() as session:  # committed before the redirect: the next request must see it
         row = start_session(session=session, identity=identity)
     response = RedirectResponse(claims.get("next") or "/", status_code=303)
-    response.delete_cookie(PENDING_COOKIE, path="/api/identity")
+    response.delete_cookie(PENDING_COOKIE, path="/api/identity", **_cookie_flags(request, settings))
     response.set_cookie(COOKIE, session_cookie(row, settings.secret_key), max_age=int(SESSION_TTL.total_seconds()), path="/",
-                        **_cookie_flags(request))  # fmt: skip
+                        **_cookie_flags(request, settings))  # fmt: skip
     return response
 
 
@@ -146,12 +151,12 @@ def me(citizen: OptionalCitizen) -> dict[str, Any]:
 
 
 @router.post("/logout")
-def logout(request: Request, citizen: OptionalCitizen, factory: FactoryDep) -> JSONResponse:
+def logout(request: Request, citizen: OptionalCitizen, factory: FactoryDep, settings: SettingsDep) -> JSONResponse:
     if citizen is not None:
         with factory.begin() as session:  # committed before the response
             end_session(session=session, row=session.get_one(CitizenSession, citizen.id))
     response = JSONResponse({"signed_in": False})
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, path="/", **_cookie_flags(request, settings))
     return response
 
 

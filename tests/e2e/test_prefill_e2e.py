@@ -21,7 +21,8 @@ MAI_ANH = ("001190000011", "demo-mai-anh")
 
 
 def signed_in(product: Product, account: tuple[str, str]) -> httpx.Client:
-    client = httpx.Client(base_url=product.app_url, timeout=60, follow_redirects=True)
+    # the Origin a browser sends on a POST: signed-in changes are refused without it (api/web/origin.py)
+    client = httpx.Client(base_url=product.app_url, timeout=60, follow_redirects=True, headers={"Origin": product.app_url})
     page = client.get("/api/identity/login")  # → the demo provider's login page
     assert page.status_code == 200 and "/demo-idp/authorize" in str(page.url)
     hidden = {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text)}

@@ -55,7 +55,7 @@ def rasa() -> RecordingRasa:
 @pytest.fixture
 def app_client(settings: Settings, rasa: RecordingRasa) -> Iterator[TestClient]:
     app = create_app(settings, embedder=TEST_EMBEDDER)
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Origin": "http://testserver"}) as client:  # as a browser does on a POST (api/web/origin.py)
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, 5.0)
         app.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(rasa.handler))
         with session_scope(app.state.sessions) as session:
