@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from api.forms.templates import Field
@@ -25,6 +26,8 @@ CHOICE_ALIASES = {"male": "nam", "man": "nam", "female": "nu", "woman": "nu", "o
 _DATE_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+# Invisible control characters (tab and newline stay): PostgreSQL refuses NUL in text and JSON.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class InvalidValue(ValueError):
@@ -38,7 +41,7 @@ class InvalidValue(ValueError):
 
 def validate(field: Field, text: str, *, today: dt.date | None = None) -> Any:
     """The value to store for `text` typed as the answer to `field` (tables: one row)."""
-    text = nfc(text).strip()
+    text = _CONTROLS.sub("", nfc(text)).strip()
     if not text:
         raise InvalidValue("câu trả lời đang trống", "the answer is empty")
     check = _CHECKS.get(field.type, _text)
@@ -52,7 +55,13 @@ def _text(field: Field, text: str, _today: dt.date) -> str:
     return " ".join(text.split()) if field.type == "text" else text
 
 
+def _ascii_digits(text: str) -> str:
+    """Decimal digits of any script as ASCII ("١٢" → "12", full width too); other characters as they are."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
 def _date(_field: Field, text: str, today: dt.date) -> str:
+    text = _ascii_digits(text)
     if m := _DATE_DMY.match(text):
         day, month, year = (int(g) for g in m.groups())
     elif m := _DATE_ISO.match(text):
@@ -61,20 +70,20 @@ def _date(_field: Field, text: str, today: dt.date) -> str:
         raise InvalidValue("ngày cần viết theo dạng ngày/tháng/năm, ví dụ 05/09/1990", "write the date as day/month/year, e.g. 05/09/1990")
     if not 1 <= month <= 12:
         raise InvalidValue(f"tháng {month} không tồn tại (tháng từ 1 đến 12)", f"there is no month {month} (months are 1 to 12)")
+    if year < 1900:  # before the month's length: the calendar has no year 0
+        raise InvalidValue("năm cần từ 1900 trở đi", "the year must be 1900 or later")
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         raise InvalidValue(f"tháng {month} năm {year} chỉ có {days} ngày", f"month {month} of {year} has only {days} days")
     date = dt.date(year, month, day)
     if date > today:
         raise InvalidValue("ngày này còn ở tương lai", "that date is in the future")
-    if year < 1900:
-        raise InvalidValue("năm cần từ 1900 trở đi", "the year must be 1900 or later")
     return date.strftime("%d/%m/%Y")
 
 
 def _personal_id(_field: Field, text: str, _today: dt.date) -> str:
-    digits = re.sub(r"[\s.]", "", text)
-    if not digits.isdigit():
+    digits = _ascii_digits(re.sub(r"[\s.]", "", text))
+    if not (digits.isascii() and digits.isdigit()):
         raise InvalidValue("số định danh cá nhân chỉ gồm chữ số", "a personal ID number has digits only")
     if len(digits) != 12:
         raise InvalidValue(
@@ -99,9 +108,10 @@ def _phone(_field: Field, text: str, _today: dt.date) -> str:
 
 
 def _email(_field: Field, text: str, _today: dt.date) -> str:
-    if not _EMAIL.match(text):
+    address = text.lower()  # checked lower-cased: "İ" lowers to "i" and a combining dot
+    if not _EMAIL.match(address):
         raise InvalidValue("email chưa đúng dạng, ví dụ ten@example.vn", "that is not an e-mail address, e.g. name@example.vn")
-    return text.lower()
+    return address
 
 
 def _choice(field: Field, text: str, _today: dt.date) -> str:
@@ -115,7 +125,8 @@ def _choice(field: Field, text: str, _today: dt.date) -> str:
 
 
 def _number(field: Field, text: str, _today: dt.date) -> int:
-    if not text.isdigit():
+    text = _ascii_digits(text)
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit that int() does not read
         raise InvalidValue("vui lòng nhập một số", "please type a number")
     value = int(text)
     low, high = field.min if field.min is not None else 0, field.max if field.max is not None else 10**6
