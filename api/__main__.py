@@ -1,4 +1,5 @@
-"""``python -m api migrate`` (latest schema) and ``python -m api seed-demo`` (development demo data)."""
+"""``python -m api migrate`` (latest schema), ``python -m api seed-demo`` (development demo data) and
+``python -m api purge`` (delete what is past its retention period, docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,18 @@ def main(argv: list[str]) -> int:
             citizens = load_demo_citizens(session=session, path=ROOT / "data" / "demo" / "citizens.yaml")
         print(f"demo data: {count} staff accounts, {citizens} synthetic citizens")
         return 0
-    print("usage: python -m api {migrate,seed-demo}", file=sys.stderr)
+    if argv[:1] == ["purge"]:
+        from api.retention import purge
+        from db.session import make_engine, make_sessionmaker
+
+        engine = make_engine(settings.database_url)
+        try:
+            report = purge(factory=make_sessionmaker(engine), settings=settings.retention)
+        finally:
+            engine.dispose()
+        print(f"purged: {report}")
+        return 0
+    print("usage: python -m api {migrate,seed-demo,purge}", file=sys.stderr)
     return 2
 
 

@@ -6,4 +6,5 @@ A feature that adds tables in its own module adds one import line here.
 import db.editorial  # noqa: F401
 import db.handoff  # noqa: F401
 import db.identity  # noqa: F401
+import db.retention  # noqa: F401
 from db import models, staff  # noqa: F401

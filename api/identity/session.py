@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.auth.tokens import issue_token, read_token
+from api.chat.transcript import get_conversation
 from api.deps import SessionDep, SettingsDep
 from api.errors import Unauthorized
 from api.identity import VerifiedIdentity
@@ -63,7 +64,8 @@ def session_from_cookie(*, session: Session, cookie: str | None, secret: str) ->
 
 
 def end_session(*, session: Session, row: CitizenSession) -> None:
-    row.ended_at = utcnow()
+    """Sign-out: nothing reads an ended session, so its identity profile goes now (api.retention: at expiry)."""
+    row.ended_at, row.profile = utcnow(), {}
     session.flush()
 
 
@@ -91,19 +93,36 @@ def current_citizen(citizen: Annotated[CitizenSession | None, Depends(optional_c
     return citizen
 
 
-def chat_identity(request: Request, settings: SettingsDep) -> str | None:
-    """For the chat route: the actions token when the browser has a verified session, else None."""
+def chat_citizen(request: Request, settings: SettingsDep) -> CitizenSession | None:
+    """For the chat routes: the browser's verified session, read in a database session of its own
+    (the chat does not hold a connection while it waits for Rasa)."""
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         return None
     with request.app.state.sessions() as session:
-        row = session_from_cookie(session=session, cookie=cookie, secret=settings.secret_key)
-        return actions_token(row, settings.secret_key) if row else None
+        return session_from_cookie(session=session, cookie=cookie, secret=settings.secret_key)
+
+
+ChatCitizen = Annotated[CitizenSession | None, Depends(chat_citizen)]
+
+
+def chat_identity(citizen: ChatCitizen, settings: SettingsDep) -> str | None:
+    """For the chat route: the actions token when the browser has a verified session, else None."""
+    return actions_token(citizen, settings.secret_key) if citizen else None
+
+
+def own_conversation(conversation_id: str, request: Request, citizen: ChatCitizen) -> str:
+    """The conversation id of the path, when this browser may use it: 404 for an unknown one and for
+    one a signed-in citizen started, unless this is that citizen's session (api.chat.transcript)."""
+    with request.app.state.sessions() as session:
+        get_conversation(session=session, conversation_id=conversation_id, subject=citizen.subject if citizen else None)
+    return conversation_id
 
 
 OptionalCitizen = Annotated[CitizenSession | None, Depends(optional_citizen)]
 CurrentCitizen = Annotated[CitizenSession, Depends(current_citizen)]
 ChatIdentity = Annotated[str | None, Depends(chat_identity)]
+OwnConversation = Annotated[str, Depends(own_conversation)]
 
 
 def public_profile(row: CitizenSession) -> dict[str, Any]:
