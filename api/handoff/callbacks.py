@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from api.chat.transcript import add_message, get_conversation
 from api.errors import NotFound
-from api.handoff.errors import ConsentRequired, Invalid, TicketClosed
+from api.handoff.errors import ConsentRequired, Invalid, SkillMissing, TicketClosed
 from api.handoff.tickets import close, open_ticket_of
 from api.phones import national, parse_vn_phone
 from api.privacy import redact
@@ -79,6 +79,8 @@ def complete_callback(*, session: Session, callback_id: int, agent: StaffUser, o
     callback = session.get(CallbackRequest, callback_id)
     if callback is None:
         raise NotFound(f"callback request {callback_id} does not exist")
+    if not agent.has_role("supervisor") and callback.skill not in (agent.skills or []):
+        raise SkillMissing(f"callback request {callback_id} is for the {callback.skill} queue, which you do not serve")
     if callback.state != "pending":
         raise TicketClosed(f"callback request {callback_id} is already done ({callback.state})")
     callback.state, callback.handled_by, callback.handled_at = outcome, agent.id, utcnow()

@@ -190,6 +190,7 @@
   }
 
   function feedback(messageId) {
+    const conversationId = state.conversationId;  // the answer's own conversation, even if a new one starts later
     const note = el("span", { class: "feedback__note" });
     const mk = (helpful) => el("button", { type: "button", class: "fb", "aria-pressed": "false",
       "data-testid": helpful ? "feedback-up" : "feedback-down", on: { click: () => submit(helpful) } },
@@ -200,7 +201,7 @@
       const hadFocus = box.contains(document.activeElement);
       up.disabled = down.disabled = true;
       if (hadFocus) box.focus();  // keep keyboard focus from falling back to <body>
-      const res = await api("POST", `/api/chat/messages/${encodeURIComponent(messageId)}/feedback`, { helpful, reason: null });
+      const res = await api("POST", `/api/chat/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/feedback`, { helpful, reason: null });
       if (res.ok) (helpful ? up : down).setAttribute("aria-pressed", "true");
       if (res.ok) note.textContent = t("fbThanks");
       else if (res.status !== 404 && res.status !== 405) {  // 404/405: endpoint not there yet, stay quiet

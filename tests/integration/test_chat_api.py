@@ -124,10 +124,11 @@ def test_personal_numbers_never_reach_the_transcript_or_rasa(client: TestClient,
 
 
 def test_feedback_is_stored_with_the_answer(client: TestClient) -> None:
-    reply = post(client, "lệ phí đăng ký thường trú").json()["messages"][0]
-    response = client.post(f"/api/chat/messages/{reply['id']}/feedback", json={"helpful": False, "reason": "thiếu thông tin"})
+    turn = post(client, "lệ phí đăng ký thường trú").json()
+    cid, reply = turn["conversation_id"], turn["messages"][0]
+    response = client.post(f"/api/chat/{cid}/messages/{reply['id']}/feedback", json={"helpful": False, "reason": "thiếu thông tin"})
     assert response.status_code == 201
-    assert client.post("/api/chat/messages/999999/feedback", json={"helpful": True}).status_code == 404
+    assert client.post(f"/api/chat/{cid}/messages/999999/feedback", json={"helpful": True}).status_code == 404
 
 
 def test_a_verdict_typed_in_the_chat_is_feedback_on_the_latest_answer(client: TestClient, rasa: FakeRasa) -> None:
@@ -146,7 +147,14 @@ def test_a_verdict_typed_in_the_chat_is_feedback_on_the_latest_answer(client: Te
         assert (feedback.message_id, feedback.helpful, feedback.guide_code, feedback.guide_version) == (answer_id, False, "1.004222", 3)
         assert feedback.reason == "câu trả lời này không đúng"
 
-    # The second "not helpful" hands the chat to a person, as the feedback buttons do.
+    # The same complaint about the same answer is one verdict: it replaces the first, it does not count twice.
+    turn = post(client, "câu trả lời này không đúng", conversation_id=cid).json()
+    assert turn["state"] == "bot"
+    with client.app.state.sessions() as session:
+        assert session.query(Feedback).count() == 1
+
+    # A complaint about a second answer is the second "not helpful": a person takes the chat, as with the buttons.
+    post(client, "lệ phí đăng ký thường trú", conversation_id=cid)
     turn = post(client, "câu trả lời này không đúng", conversation_id=cid).json()
     assert turn["state"] == "waiting" and [m["kind"] for m in turn["messages"]] == ["feedback", "handoff"]
     assert [e["event"] for e in rasa.events] == ["pause"]
