@@ -52,13 +52,14 @@ class ActionAnswer(Action):
         places = [str(e["value"]) for e in entities if e.get("entity") == "province" and e.get("value")]
         current = tracker.get_slot("procedure_code")
 
-        if chosen:
-            try:
-                reply = knowledge.answer_for(str(chosen), lang, aspect or "overview")
-            except GuideNotFound:
-                reply = knowledge.ask(text, lang=lang, aspect=aspect)
-        else:
-            reply = knowledge.ask(text, lang=lang, aspect=aspect, current_code=current, mentions=mentions, places=places)
+        with services.search_timer():
+            if chosen:
+                try:
+                    reply = knowledge.answer_for(str(chosen), lang, aspect or "overview")
+                except GuideNotFound:
+                    reply = knowledge.ask(text, lang=lang, aspect=aspect)
+            else:
+                reply = knowledge.ask(text, lang=lang, aspect=aspect, current_code=current, mentions=mentions, places=places)
         place = next(iter(places), None) or tracker.get_slot("province")  # named now, or earlier
         if place and reply.answer["status"] == "answered" and reply.answer.get("aspect") == "where":
             reply = self._with_province(reply, str(place), lang)

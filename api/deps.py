@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.errors import DomainError
+from api.metrics import Metrics
 from api.rasa_client import RasaClient
 from api.settings import Settings
 from knowledge.service import KnowledgeService
@@ -35,6 +36,10 @@ def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa
 
 
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
 def get_knowledge(request: Request) -> KnowledgeService:
     service = request.app.state.knowledge
     if service is None:
@@ -49,3 +54,4 @@ FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 KnowledgeDep = Annotated[KnowledgeService, Depends(get_knowledge)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -6,11 +6,15 @@ the metadata, which Rasa hands on to the action call: Rasa forwards no headers t
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from api import logs
+
+if TYPE_CHECKING:
+    from api.metrics import Metrics
 
 
 class RasaUnavailable(Exception):
@@ -18,38 +22,27 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout_s: float) -> None:
+    def __init__(self, base_url: str, token: str, timeout_s: float, metrics: Metrics | None = None) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
         self._token = token
+        self._metrics = metrics  # each call's latency and outcome (helpdesk_rasa_request_seconds)
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """One user message through the REST channel; returns Rasa's replies."""
         request_id = logs.request_id()
         headers, metadata = ({logs.HEADER: request_id}, {**metadata, "request_id": request_id}) if request_id else ({}, metadata)
-        try:
-            response = await self._http.post(
-                "/webhooks/rest/webhook", json={"sender": sender, "message": text, "metadata": metadata}, headers=headers
-            )
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
+        response = await self._call(
+            "message", "POST", "/webhooks/rest/webhook", json={"sender": sender, "message": text, "metadata": metadata}, headers=headers
+        )
         return response.json()
 
     async def status(self) -> dict[str, Any]:
-        try:
-            response = await self._http.get("/status", params={"token": self._token}, timeout=2.0)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
+        response = await self._call("status", "GET", "/status", params={"token": self._token}, timeout=2.0)
         return response.json()
 
     async def append_event(self, conversation_id: str, event: dict[str, Any]) -> None:
         """Add an event to the conversation's tracker (Rasa HTTP API, needs the auth token)."""
-        try:
-            response = await self._http.post(f"/conversations/{conversation_id}/tracker/events", params={"token": self._token}, json=event)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
+        await self._call("event", "POST", f"/conversations/{conversation_id}/tracker/events", params={"token": self._token}, json=event)
 
     async def pause(self, conversation_id: str) -> None:
         """A person owns the conversation: Rasa must not act on it."""
@@ -60,3 +53,16 @@ class RasaClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def _call(self, call: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        started, ok = time.perf_counter(), False
+        try:
+            response = await self._http.request(method, url, **kwargs)
+            response.raise_for_status()
+            ok = True
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
+        finally:
+            if self._metrics is not None:
+                self._metrics.rasa_call(call, ok, time.perf_counter() - started)
+        return response

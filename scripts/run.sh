@@ -15,7 +15,7 @@ stop() { kill "$rasa_pid" "$app_pid" 2>/dev/null || true; wait 2>/dev/null || tr
 trap stop INT TERM EXIT
 
 for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:${HELPDESK_PORT}/api/health" >/dev/null 2>&1; then
+  if curl -fsS "http://127.0.0.1:${HELPDESK_PORT}/api/health/ready" >/dev/null 2>&1; then
     echo
     echo "  Citizen help desk is up:  http://127.0.0.1:${HELPDESK_PORT}/"
     echo "  API docs:                 http://127.0.0.1:${HELPDESK_PORT}/docs"

@@ -10,14 +10,16 @@ citizen's turn that caused it (the app puts it in the message metadata, `api.ras
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.executor import ActionExecutor, ActionExecutorRunResult
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
 from api import logs
+from api.metrics import Metrics
 
 router = APIRouter(tags=["rasa"], include_in_schema=False)
 
@@ -39,7 +41,7 @@ async def run_action(request: Request) -> JSONResponse:
     logs.bind(conversation_id=tracker.get("sender_id"), request_id=metadata.get("request_id"))
     executor: ActionExecutor = request.app.state.executor
     try:
-        result = await executor.run(action_call)
+        result = await _timed_run(request.app.state.metrics, executor, action_call)
     except ActionExecutionRejection as exc:
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=400)
     except ActionNotFoundException as exc:
@@ -47,3 +49,20 @@ async def run_action(request: Request) -> JSONResponse:
     except ActionMissingDomainException as exc:
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=449)
     return JSONResponse(result.model_dump() if result else None)
+
+
+OUTCOMES = {ActionExecutionRejection: "rejected", ActionNotFoundException: "not_found", ActionMissingDomainException: "missing_domain"}
+
+
+async def _timed_run(metrics: Metrics, executor: ActionExecutor, action_call: dict[str, Any]) -> ActionExecutorRunResult | None:
+    """`executor.run`, observed in helpdesk_action_seconds{action, outcome} (unknown names count as `other`)."""
+    started, outcome = time.perf_counter(), "error"
+    try:
+        result = await executor.run(action_call)
+        outcome = "ok"
+    except Exception as exc:
+        outcome = OUTCOMES.get(type(exc), "error")
+        raise
+    finally:
+        metrics.action_run(str(action_call.get("next_action")), executor.actions, outcome, time.perf_counter() - started)
+    return result

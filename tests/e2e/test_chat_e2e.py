@@ -25,7 +25,7 @@ def answer_of(turn: dict) -> dict:
 
 
 def test_health_reports_everything_up(product: Product) -> None:
-    body = httpx.get(f"{product.app_url}/api/health", timeout=10).json()
+    body = httpx.get(f"{product.app_url}/api/health/ready", timeout=10).json()
     assert body["status"] == "ok", body
 
 

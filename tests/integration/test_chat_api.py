@@ -112,8 +112,8 @@ def test_rasa_down_gives_a_polite_reply_and_keeps_the_message(client: TestClient
     assert "unavailable" in body["messages"][0]["text"]
     history = client.get(f"/api/chat/{body['conversation_id']}/messages").json()["messages"]
     assert history[0]["sender"] == "citizen" and history[0]["text"] == "how long does a passport take?"
-    health = client.get("/api/health")
-    assert health.status_code == 503 and health.json()["rasa"]["ok"] is False
+    ready = client.get("/api/health/ready")  # not ready; still live (tests/integration/test_operations_api.py)
+    assert ready.status_code == 503 and ready.json() == {"status": "unavailable"}
 
 
 def test_personal_numbers_never_reach_the_transcript_or_rasa(client: TestClient, rasa: FakeRasa) -> None:
@@ -170,7 +170,7 @@ def test_chat_page_and_openapi(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "aria-live" in page.text
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/chat/messages", "/api/chat/{conversation_id}/messages", "/api/health", "/api/search"} <= set(paths)
+    assert {"/api/chat/messages", "/api/chat/{conversation_id}/messages", "/api/health/ready", "/api/search"} <= set(paths)
 
 
 def test_messages_are_in_the_database(client: TestClient) -> None:
