@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Start the Rasa server and the app; Ctrl-C stops both.
+# Start the Rasa server and the app, each under scripts/supervise.sh: a process that dies is restarted
+# (with a back-off) while the other keeps serving; Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/rasa_env.sh
 
-.venv-bot/bin/rasa run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" \
+scripts/supervise.sh rasa .venv-bot/bin/rasa run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" \
   --model var/models/current.tar.gz --endpoints "${HELPDESK_RASA_ENDPOINTS:-bot/endpoints.yml}" --credentials bot/credentials.yml \
-  --interface 127.0.0.1 --port "$HELPDESK_RASA_PORT" --log-file var/rasa.log &
+  --interface 127.0.0.1 --port "$HELPDESK_RASA_PORT" --log-file "${HELPDESK_RASA_LOG:-var/rasa.log}" &
 rasa_pid=$!
-.venv/bin/uvicorn api.app:create_app --factory --no-access-log --no-proxy-headers --host "${HELPDESK_HOST:-127.0.0.1}" --port "$HELPDESK_PORT" &
+scripts/supervise.sh app .venv/bin/uvicorn api.app:create_app --factory --no-access-log --no-proxy-headers --host "${HELPDESK_HOST:-127.0.0.1}" --port "$HELPDESK_PORT" &
 app_pid=$!
 
 stop() { kill "$rasa_pid" "$app_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
