@@ -28,13 +28,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, String, and_, cast, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, String, and_, cast, delete, exists, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -121,29 +121,28 @@ def _in_batches(factory: sessionmaker[Session], limit: int, batch: Callable[[Ses
 
 def clear_ended_profiles(*, session: Session, now: dt.datetime) -> int:
     """Empty the identity profile of every ended or expired session; returns how many were cleared."""
-    result = session.execute(
-        update(CitizenSession)
-        .where(or_(CitizenSession.ended_at.is_not(None), CitizenSession.expires_at <= now), cast(CitizenSession.profile, String) != "{}")
-        .values(profile={})
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    ended = or_(CitizenSession.ended_at.is_not(None), CitizenSession.expires_at <= now)
+    return _rows_changed(session, update(CitizenSession).where(ended, cast(CitizenSession.profile, String) != "{}").values(profile={}))
 
 
 def delete_sessions(*, session: Session, before: dt.datetime) -> int:
     ended = or_(CitizenSession.ended_at < before, CitizenSession.expires_at < before)
-    return _delete(session, delete(CitizenSession).where(ended))
+    return _rows_changed(session, delete(CitizenSession).where(ended))
 
 
 def delete_drafts(*, session: Session, before: dt.datetime) -> tuple[int, int]:
     """Forms left unfinished, and drafts never submitted (a draft is not changed after it is made)."""
-    progress = _delete(session, delete(FormProgress).where(FormProgress.updated_at < before))
-    drafts = _delete(session, delete(ApplicationDraft).where(ApplicationDraft.status != "submitted", ApplicationDraft.created_at < before))
+    progress = _rows_changed(session, delete(FormProgress).where(FormProgress.updated_at < before))
+    drafts = _rows_changed(
+        session, delete(ApplicationDraft).where(ApplicationDraft.status != "submitted", ApplicationDraft.created_at < before)
+    )
     return progress, drafts
 
 
-def _delete(session: Session, statement: Any) -> int:
-    return int(session.execute(statement.execution_options(synchronize_session=False)).rowcount)
+def _rows_changed(session: Session, statement: Any) -> int:
+    """Rows changed by an UPDATE or DELETE (the ORM session is not synchronised: nothing it holds is reused)."""
+    result: CursorResult[Any] = session.execute(statement.execution_options(synchronize_session=False))  # type: ignore[assignment]
+    return result.rowcount
 
 
 # --- callbacks and conversations: counted, then deleted ---------------------------------------
@@ -154,7 +153,7 @@ class Counts:
 
     def __init__(self) -> None:
         self._counts: Counter[tuple[dt.date, str, str | None, str]] = Counter()
-        self._totals: Counter[tuple[dt.date, str, str | None, str]] = Counter()
+        self._totals: defaultdict[tuple[dt.date, str, str | None, str], float] = defaultdict(float)
 
     def add(self, at: dt.datetime, metric: str, key: str | None, *, procedure: str | None = None, total: float = 0.0) -> None:
         row = (at.date(), metric, procedure, (key or "")[:64])
@@ -268,9 +267,9 @@ def _delete_exactly(session: Session, model: Any, ids: list[Any], condition: Col
     if not ids:
         return
     session.add_all(counts.rows())
-    result = session.execute(delete(model).where(model.id.in_(ids), condition).execution_options(synchronize_session=False))
-    if result.rowcount != len(ids):  # type: ignore[attr-defined]
-        raise Raced(f"{len(ids) - result.rowcount} of {len(ids)} {model.__tablename__} rows were purged or used by another worker")  # type: ignore[attr-defined]
+    deleted = _rows_changed(session, delete(model).where(model.id.in_(ids), condition))
+    if deleted != len(ids):
+        raise Raced(f"{len(ids) - deleted} of {len(ids)} {model.__tablename__} rows were purged or used by another worker")
 
 
 # --- the scheduled run inside the app --------------------------------------------------------
