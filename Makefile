@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 HELPDESK_MODE ?= development
 export HELPDESK_MODE
 
-.PHONY: help run test setup envs db index model import-tthc eval train-ranker bench lint test-unit test-rasa test-e2e chromium clean
+.PHONY: help run test setup envs db index model import-tthc eval train-ranker bench purge lint test-unit test-rasa test-e2e chromium clean
 
 help:
 	@echo "make run          start the whole product on http://127.0.0.1:8000/ (both processes)"
@@ -22,6 +22,7 @@ help:
 	@echo "make eval         retrieval evaluation: team validation split and dev set (docs/benchmarks.md)"
 	@echo "make train-ranker retrain the reranker and verdict (data/models/ranker.json)"
 	@echo "make bench        benchmarks (docs/benchmarks.md)"
+	@echo "make purge        delete what is past its retention period (docs/privacy.md)"
 
 run: setup
 	scripts/run.sh
@@ -50,6 +51,10 @@ envs: .venv/.installed .venv-bot/.installed
 db: envs
 	$(APP_PY) -m api migrate
 	$(APP_PY) -m api seed-demo
+
+# Retention (docs/privacy.md); the app also purges on its own every HELPDESK_RETENTION__EVERY_HOURS.
+purge: envs
+	$(APP_PY) -m api purge
 
 # Curated guides seed the DB once (a changed file goes to review), then the index re-indexes only what changed.
 index: db
