@@ -239,8 +239,8 @@ class RequestLogMiddleware:
                     message["headers"] = [*message.get("headers", []), (HEADER.lower().encode(), context.request_id.encode())]
                 elif message["type"] == "websocket.accept":
                     outcome["status"] = 101
-                elif message["type"] == "websocket.close" and outcome["status"] != 101:
-                    outcome["status"] = message.get("code", 1000)  # refused before the handshake: 4401, 4403
+                elif message["type"] == "websocket.close":
+                    outcome["status"] = message.get("code", 1000)  # closed by the app: 4401, 4403, 1000
                 await send(message)
 
             try:

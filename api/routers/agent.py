@@ -289,8 +289,9 @@ def socket_ticket(ticket_id: int, agent: AgentDep, session: SessionDep) -> Socke
 async def ticket_socket(websocket: WebSocket, ticket_id: int, ticket: str = "") -> None:
     """Live conversation for the agent who holds the ticket: pushes events, takes `{"text": …}` frames.
 
-    Closes before the handshake with 4401 (ticket missing, forged, expired, used or for another
-    ticket) or 4403 (the agent no longer holds the ticket).
+    Closes right after the handshake with 4401 (ticket missing, forged, expired, used or for
+    another ticket) or 4403 (the agent no longer holds the ticket): a close before the handshake
+    reaches a browser as a bare HTTP 403, without the code.
     """
     state = websocket.app.state
     try:
@@ -300,11 +301,9 @@ async def ticket_socket(websocket: WebSocket, ticket_id: int, ticket: str = "") 
             if not agent.has_role("agent", "supervisor"):
                 raise NotHolder("sign in as an agent")
             conversation_id = sockets.may_watch(session=session, ticket_id=ticket_id, agent=agent).conversation_id
-    except Unauthorized as exc:
-        await websocket.close(code=4401, reason=exc.detail[:120])
-        return
     except DomainError as exc:
-        await websocket.close(code=4403, reason=exc.detail[:120])
+        await websocket.accept()
+        await websocket.close(code=4401 if isinstance(exc, Unauthorized) else 4403, reason=exc.detail[:120])
         return
     logs.bind(conversation_id=conversation_id)
     await websocket.accept()

@@ -361,9 +361,9 @@ def test_agent_messages_are_pushed_to_the_citizen_socket(client: TestClient) -> 
 
 
 def refused(client: TestClient, url: str) -> int:
-    """The close code of a socket the server refuses before the handshake."""
-    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(url):
-        pass
+    """The close code of a socket the server closes right after the handshake."""
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(url) as socket:
+        socket.receive_json()
     return closed.value.code
 
 
