@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pydantic import BaseModel, Field
@@ -103,6 +103,7 @@ class Metrics:
             self.answers.labels(status)
         for reason in (*HANDOFF_REASONS, OTHER):
             self.handoffs.labels(reason)
+        ProcessCollector(registry=r)  # process_cpu_seconds_total, process_resident_memory_bytes, open fds (Linux)
         self._queues = QueueCollector()
         r.register(self._queues)
 
