@@ -3,9 +3,9 @@ client's language.
 
     @router.get("/lookup", dependencies=[Depends(rate_limit("lookup_per_address"))])  # a rate field of LimitSettings
 
-The client address is ``request.client.host``. Behind a reverse proxy it is the proxy's unless uvicorn
-runs with ``--proxy-headers --forwarded-allow-ips=<the proxy's address>``, which sets it from
-X-Forwarded-For: without that every citizen shares the proxy's counts.
+The client address is ``request.client.host``. Behind a reverse proxy it is the proxy's unless the proxy
+is listed in ``HELPDESK_WEB__TRUSTED_PROXIES`` (`api.web.proxy` then sets it from X-Forwarded-For):
+without that every citizen shares the proxy's counts.
 """
 
 from __future__ import annotations

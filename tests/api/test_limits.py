@@ -251,3 +251,11 @@ def test_sign_in_failures_are_shared_through_redis(make_app: AppFactory, redis_u
     first, _ = staff_app(make_app, **shared)
     second, _ = staff_app(make_app, **shared)
     assert [sign_in(client_at(app)).status_code for app in (first, second, first)] == [401, 401, 429]
+
+
+def test_a_failed_storage_lets_requests_through_and_says_so(make_app: AppFactory, caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(storage_url="redis://127.0.0.1:9/0", search_per_address="1/minute")  # nothing listens on port 9
+    client = client_at(app)
+    assert [client.get("/api/search", params={"q": "hộ chiếu"}).status_code for _ in range(3)] == [200, 200, 200]
+    assert sign_in(client, "lan", "wrong").status_code == 401
+    assert any("rate limit search_per_address not checked" in r.getMessage() for r in caplog.records)
