@@ -67,7 +67,8 @@ def test_slots_and_events_travel_between_rasa_and_the_sdk(product: Product) -> N
     ).json()
     assert tracker["slots"]["procedure_code"] == RESIDENCE
     assert tracker["slots"]["lang"] == "en"
-    assert tracker["latest_message"]["metadata"] == {"lang": "en"}
+    metadata = tracker["latest_message"]["metadata"]
+    assert metadata["lang"] == "en" and set(metadata) == {"lang", "request_id"}  # the turn's id reaches the actions (api/logs.py)
     actions = [e.get("name") for e in tracker["events"] if e["event"] == "action"]
     assert "action_answer" in actions
 
