@@ -47,7 +47,7 @@ from api.routers import metrics as metrics_route
 from api.settings import Settings, get_settings
 from db.session import make_engine, make_sessionmaker
 from knowledge.dense import Embedder
-from knowledge.runtime import open_service
+from knowledge.recovery import open_intact
 
 log = logging.getLogger("helpdesk")
 
@@ -67,13 +67,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.limiter = Limiter(settings.limits)  # counts in memory, or in Redis shared by the workers
         app.state.login_guard = LoginGuard(app.state.limiter)
         handoff.start(app)
-        app.state.knowledge, app.state.knowledge_error = None, None
         _limit_torch_threads(settings.torch_threads)
-        try:
-            app.state.knowledge = open_service(settings, embedder)
-        except (FileNotFoundError, RuntimeError) as exc:
-            app.state.knowledge_error = str(exc)
-            log.error("knowledge index not loaded: %s", exc)
+        opened = open_intact(settings, embedder)  # a missing or damaged current build: an intact earlier one, or none
+        app.state.knowledge, app.state.knowledge_error = opened.service, opened.problem if opened.service is None else None
+        if opened.problem:
+            log.error("knowledge index: %s", opened.problem)
         services.provide_knowledge(app.state.knowledge)
         services.provide_metrics(app.state.metrics)
         app.state.forms = forms_runtime.FormsRuntime(app.state.sessions, settings.secret_key, FormFlow(load_templates(settings.forms_dir)))
@@ -81,11 +79,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.executor = actions_webhook.make_executor()
         app.state.embedder = embedder
         knowledge_watcher = editor_watcher.start_watcher(app)  # reloads when another worker publishes
+        reconcile = editor_watcher.start_reconcile(app)  # the index brought level with the database (docs/reliability.md)
         app.state.retention = start_retention(app.state.sessions, settings.retention)  # purge at start, then every N hours
         yield
         if app.state.retention is not None:
             await app.state.retention.stop()  # waits for a purge in progress
         await editor_watcher.stop_watcher(knowledge_watcher)
+        await editor_watcher.stop_watcher(reconcile)
         services.provide_knowledge(None)
         services.provide_metrics(None)
         forms_runtime.provide(None)

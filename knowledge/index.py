@@ -154,7 +154,7 @@ def write_build(index: Index, base: Index | None = None) -> Index:
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
-    _point_current(path.parent, path.name)
+    point_current(path.parent, path.name)
     _remove_old_builds(path.parent, keep={path.name})
     return replace(index, manifest=manifest)
 
@@ -176,7 +176,11 @@ def load_index(index_dir: Path, expected_model: str | None, previous: Index | No
     With `previous` (the index this process serves), guides whose content it already holds
     are taken from it, so a reload after a publish parses the changed guides only.
     """
-    path = current_build(index_dir)
+    return load_build(current_build(index_dir), expected_model, previous)
+
+
+def load_build(path: Path, expected_model: str | None, previous: Index | None = None) -> Index:
+    """Load the build at `path` (a directory of `index_dir`), current or not; as `load_index`."""
     manifest = json.loads((path / "manifest.json").read_text())
     if manifest.get("format") != FORMAT:
         raise IndexMismatch(f"index format {manifest.get('format')} is not {FORMAT}; rebuild the index (`make index`)")
@@ -304,7 +308,8 @@ def _write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-def _point_current(index_dir: Path, build_id: str) -> None:
+def point_current(index_dir: Path, build_id: str) -> None:
+    """Serve `build_id` from now on (every process reading CURRENT sees the old or the new id, never half of one)."""
     tmp = index_dir / f"CURRENT.{uuid.uuid4().hex}"
     tmp.write_text(build_id)
     os.replace(tmp, index_dir / "CURRENT")

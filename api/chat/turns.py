@@ -21,9 +21,19 @@ from knowledge.language import detect_language
 from knowledge.normalize import nfc
 
 UNAVAILABLE = {
-    "vi": "Xin lỗi, trợ lý đang tạm gián đoạn. Tin nhắn của bạn đã được lưu lại; bạn vui lòng thử lại sau ít phút.",
-    "en": "Sorry, the assistant is briefly unavailable. Your message has been saved; please try again in a few minutes.",
+    "vi": "Xin lỗi, trợ lý đang tạm gián đoạn. Tin nhắn của bạn đã được lưu lại; bạn vui lòng thử lại sau ít phút,"
+    " hoặc bấm nút bên dưới để gặp tổng đài viên.",
+    "en": "Sorry, the assistant is briefly unavailable. Your message has been saved; please try again in a few minutes,"
+    " or use the button below to talk to a person.",
 }
+PERSON_BUTTON = {"vi": "Gặp tổng đài viên", "en": "Talk to a person"}  # the chat page's own label for the same payload
+
+
+def unavailable_notice(lang: str) -> dict[str, Any]:
+    """Rasa cannot be reached: the notice, with the button that reaches a person without Rasa (REQUEST_HUMAN)."""
+    lang = "en" if lang == "en" else "vi"
+    button = {"title": PERSON_BUTTON[lang], "payload": REQUEST_HUMAN}
+    return {"text": UNAVAILABLE[lang], "custom": {"kind": "notice", "buttons": [button]}, "sender": "system"}
 
 
 async def take_turn(
@@ -65,17 +75,15 @@ async def take_turn(
 
     replies: list[dict[str, Any]] = []
     path = "bot" if state == "bot" else "person"  # the label of helpdesk_chat_turn_seconds
-    if state == "bot" and paused and not await _resume(factory, rasa, conversation_id):
-        path = "rasa_unavailable"
-        replies = [{"text": UNAVAILABLE[turn_lang], "custom": {"kind": "notice"}, "sender": "system"}]
-    elif state == "bot":
+    if state == "bot":
         try:
+            if paused and not await _resume(factory, rasa, conversation_id):
+                raise RasaUnavailable("the resume after the last handoff is not confirmed")
             replies = await rasa.send(conversation_id, rasa_text, {"lang": turn_lang} | ({"identity": identity} if identity else {}))
         except RasaUnavailable:
             path = "rasa_unavailable"
-            replies = [{"text": UNAVAILABLE[turn_lang], "custom": {"kind": "notice"}, "sender": "system"}]
-            if text.strip() == REQUEST_HUMAN:  # asking for a person works without Rasa too
-                replies = [handoff_reply(turn_lang)]
+            # Asking for a person works without Rasa too.
+            replies = [handoff_reply(turn_lang) if text.strip() == REQUEST_HUMAN else unavailable_notice(turn_lang)]
 
     with factory.begin() as session:
         conversation = get_conversation(session=session, conversation_id=conversation_id)

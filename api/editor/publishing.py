@@ -14,13 +14,17 @@ A step that changes the served set (publish, archive, an import in the console) 
 The command line (`python -m knowledge import-tthc` / `build-index`) changes the served set
 outside the app: `refresh_served_index` makes the index follow the database and bumps the
 same version, so running workers reload without a restart.
+
+A worker killed between steps 3 and 4 leaves a build current that the database never committed
+(the index ahead of it); at start each app runs `reconcile_served_index`, which brings the index
+back to what the database publishes (docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -33,7 +37,8 @@ from db.editorial import KnowledgeState
 from db.session import session_scope
 from knowledge.dense import Embedder
 from knowledge.incremental import Wanted, build_lock, sync_index
-from knowledge.index import Index, build_index, current_build
+from knowledge.index import Index, IndexedGuide, build_index, current_build, read_manifest
+from knowledge.recovery import LOAD_ERRORS
 from knowledge.repository import published_guides, published_versions
 
 log = logging.getLogger("helpdesk.editor")
@@ -127,6 +132,47 @@ def refresh_served_index(
     changed = [] if not fresh else sorted(index.guides) if rebuild else list(index.manifest.get("changed", []))
     log.info("knowledge version %s: build %s — %s", version, index.build_id, timings)
     return Published(None, index.build_id, version, changed, timings)
+
+
+def reconcile_served_index(
+    *, factory: sessionmaker[Session], index_dir: Path, embedder: Embedder | None, serving: bool = True
+) -> Published | None:
+    """At start: when the current build is not the one the database last committed, make it serve the published set.
+
+    They differ after a crash between making a build current and committing it (the index is
+    ahead of the database), or when no build could be loaded (`serving` False). An index this
+    database never built (no build recorded in `knowledge_state`: the tests' and benchmarks'
+    copies) is left alone while it serves. Returns None when nothing had to change.
+    """
+    started = time.perf_counter()
+    with build_lock(index_dir):  # decided and done under the lock: a publish in another worker cannot slip in
+        with session_scope(factory) as session:
+            state = session.get(KnowledgeState, 1)
+            committed = state.build_id if state is not None else ""
+            versions = published_versions(session=session)
+        try:
+            manifest: dict | None = read_manifest(index_dir)
+        except LOAD_ERRORS:
+            manifest = None
+        level = manifest is not None and manifest.get("build_id") == committed and manifest.get("guide_versions") == versions
+        if (serving and (not committed or level)) or not versions:
+            return None  # in line, not this database's index, or nothing to build from
+        log.warning("the index (build %s) is not what the database publishes: bringing it level", manifest and manifest.get("build_id"))
+
+        def fetch(codes: Collection[str]) -> list[IndexedGuide]:
+            with session_scope(factory) as session:
+                return published_guides(session=session, codes=codes)
+
+        try:
+            index = sync_index(index_dir, Wanted(versions, fetch), embedder, lock=False)
+        except LOAD_ERRORS as exc:  # the current build cannot even be read as a base
+            log.warning("the current build cannot be read (%s): building the index from scratch", exc)
+            index = build_index(fetch(list(versions)), index_dir, embedder)
+        with session_scope(factory) as session:
+            version = bump_knowledge_version(session=session, build_id=index.build_id)
+    seconds = {"total": round(time.perf_counter() - started, 3)}
+    log.info("knowledge version %s: build %s serves what the database publishes (%s)", version, index.build_id, seconds)
+    return Published(None, index.build_id, version, list(index.manifest.get("changed", [])), seconds)
 
 
 def _current_build_id(index_dir: Path) -> str | None:

@@ -17,11 +17,12 @@ from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
-from api.editor.publishing import knowledge_version
+from api.editor.publishing import knowledge_version, reconcile_served_index
 from api.editor.settings import editor_settings
 from knowledge.chunking import split_sentences
 from knowledge.index import IndexMismatch
-from knowledge.runtime import open_service
+from knowledge.recovery import LOAD_ERRORS
+from knowledge.runtime import embedder_for, open_service
 
 log = logging.getLogger("helpdesk.editor")
 
@@ -63,6 +64,32 @@ def _warm_up() -> None:
     """Import spaCy's sentencizer now: a publish in this worker chunks the guide with it, and
     the import (1–4 s) would otherwise be paid by the first publish."""
     split_sentences("Sẵn sàng.")
+
+
+async def reconcile_at_start(app: FastAPI, *, max_delay_s: float = 60.0) -> None:
+    """Bring the index level with the database once (retried with a back-off while the database is away).
+
+    Runs beside the requests: the build served at start (an intact earlier one, if need be) serves
+    meanwhile, and the watcher above reloads when the new build's version is committed.
+    """
+    state, delay = app.state, 1.0
+    while True:
+        knowledge = state.knowledge
+        embedder = knowledge.embedder if knowledge is not None else state.embedder or embedder_for(state.settings)
+        try:
+            await asyncio.to_thread(
+                reconcile_served_index,
+                factory=state.sessions, index_dir=state.settings.index_dir, embedder=embedder, serving=knowledge is not None,
+            )  # fmt: skip
+            return
+        except (SQLAlchemyError, *LOAD_ERRORS) as exc:
+            log.warning("bringing the index level with the database failed (%s); retrying in %.0f s", exc, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_delay_s)
+
+
+def start_reconcile(app: FastAPI) -> asyncio.Task[None]:
+    return asyncio.create_task(reconcile_at_start(app), name="knowledge-index-reconcile")
 
 
 def start_watcher(app: FastAPI) -> asyncio.Task[None]:

@@ -231,7 +231,11 @@
     if (msg.sender === "citizen" && mode !== "history" && state.echoes.length)
       return state.echoes.shift().setAttribute("data-id", msg.id || "") || null;
     if (msg.kind === "satisfaction") return addNode(ratingForm(msg.text || ""));
-    if (msg.sender === "system" || msg.kind === "notice") return notice(msg.text || "");
+    if (msg.sender === "system" || msg.kind === "notice") {  // e.g. "briefly unavailable", with its "talk to a person" button
+      const node = notice(msg.text || ""), row = Array.isArray(msg.buttons) && msg.buttons.length ? buttonRow(msg.buttons) : null;
+      if (row) node.append(row);
+      return node;
+    }
     const { node, body } = shell(msg.sender, msg.created_at);
     if (msg.id) node.setAttribute("data-id", msg.id);
     const text = (msg.sender === "citizen" && state.titles.get(msg.text)) || msg.text;
