@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client.context_managers import Timer
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pydantic import BaseModel, Field
@@ -123,7 +124,7 @@ class Metrics:
     def action_run(self, action: str, known: Iterable[str], outcome: str, seconds: float) -> None:
         self.action_seconds.labels(bounded(action, known), outcome).observe(seconds)
 
-    def search(self, caller: str) -> Any:
+    def search(self, caller: str) -> Timer:
         """A timer: ``with metrics.search("api"): ...``."""
         return self.search_seconds.labels(bounded(caller, SEARCH_CALLERS)).time()
 
@@ -203,7 +204,7 @@ def queue_families(session: Session, now: dt.datetime) -> list[Metric]:
     for skill, lang in queues:
         serving[(skill, lang)] = sum(1 for a in online if skill in (a.skills or []) and lang in (a.languages or []))
 
-    def family(name: str, doc: str, values: dict[tuple[str, str], float]) -> GaugeMetricFamily:
+    def family(name: str, doc: str, values: Mapping[tuple[str, str], float]) -> GaugeMetricFamily:
         gauge = GaugeMetricFamily(name, doc, labels=["skill", "lang"])
         for (skill, lang), value in values.items():
             gauge.add_metric([skill, lang], value)

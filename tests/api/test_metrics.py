@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from prometheus_client import generate_latest
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.metrics import Metrics, MetricsSettings, bounded, may_scrape, status_class
+from api.metrics import Metrics, MetricsSettings, RouteMetrics, bounded, may_scrape, status_class
 from db.handoff import Ticket
 from db.models import Conversation, Message
 
@@ -80,3 +82,34 @@ def test_answers_and_handoffs_count_when_committed_not_on_rollback(sessions: ses
     assert count("helpdesk_answers", "status", "answered") == 0
     assert count("helpdesk_answers", "status", "other") == 1
     assert count("helpdesk_handoffs", "reason", "negative_feedback") == 2
+
+
+def test_responses_are_counted_by_route_template_including_crashes() -> None:
+    metrics = Metrics()
+    app = FastAPI()
+    app.add_middleware(RouteMetrics, metrics=metrics)
+
+    @app.get("/things/{thing_id}")
+    def thing(thing_id: str) -> dict[str, str]:
+        if thing_id == "boom":
+            raise RuntimeError("a bug")
+        return {"id": thing_id}
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/things/42").status_code == 200
+        assert client.get("/things/boom").status_code == 500
+        assert client.get("/elsewhere/42").status_code == 404
+
+    def errors(route: str, status: str) -> float | None:
+        return metrics.registry.get_sample_value("helpdesk_http_errors_total", {"method": "GET", "route": route, "status_class": status})
+
+    assert (
+        metrics.registry.get_sample_value(
+            "helpdesk_http_requests_total", {"method": "GET", "route": "/things/{thing_id}", "status_class": "2xx"}
+        )
+        == 1
+    )
+    assert errors("/things/{thing_id}", "5xx") == 1
+    assert errors("unmatched", "4xx") == 1
+    labels = {v for family in metrics.registry.collect() for sample in family.samples for v in sample.labels.values()}
+    assert not [v for v in labels if "42" in v or "boom" in v]
