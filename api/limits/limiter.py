@@ -34,12 +34,13 @@ UNTIL_SLACK_S = 60  # a refusal's end time is kept this long after it passed (it
 
 def open_storage(url: str) -> Storage:
     """The counters' storage: memory for an empty URL, else what `limits` makes of the URL (redis://…)."""
-    if not url:
-        return storage_from_string("memory://", wrap_exceptions=True)
     options: dict[str, float | str | bool] = {"wrap_exceptions": True}
-    if url.startswith(("redis", "rediss", "valkey")):
+    if url.startswith(("redis", "valkey")):
         options |= {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S}
-    return storage_from_string(url, **options)
+    storage = storage_from_string(url or "memory://", **options)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"HELPDESK_LIMITS__STORAGE_URL={url!r} names an async storage; write it without 'async+' (redis://host:6379/0)")
+    return storage
 
 
 def seconds_until(moment: float, now: float) -> int:
@@ -107,12 +108,15 @@ class LoginGuard:
         self.limiter = limiter
         self.settings = limiter.settings
 
-    def _subjects(self, username: str | None, address: str) -> list[tuple[str, int]]:
-        subjects = [(self.limiter.key("login", "address", address), self.settings.login_free_failures_per_address)]
-        if username is not None:
-            digest = hashlib.sha256(username.casefold().encode()).hexdigest()[:32]
-            subjects.append((self.limiter.key("login", "user", digest), self.settings.login_free_failures_per_user))
-        return subjects
+    def _user_key(self, username: str) -> str:
+        return self.limiter.key("login", "user", hashlib.sha256(username.casefold().encode()).hexdigest()[:32])
+
+    def _subjects(self, username: str, address: str) -> list[tuple[str, int]]:
+        """(counter key, free failures) for the username and for the address."""
+        return [
+            (self._user_key(username), self.settings.login_free_failures_per_user),
+            (self.limiter.key("login", "address", address), self.settings.login_free_failures_per_address),
+        ]
 
     def wait(self, *, username: str, address: str) -> int:
         """Seconds before this username may try again from this address (0: now)."""
@@ -154,11 +158,10 @@ class LoginGuard:
     def succeeded(self, *, username: str) -> None:
         if not self.limiter.enabled:
             return
-        storage = self.limiter.storage
+        storage, key = self.limiter.storage, self._user_key(username)
         try:
-            for key, free in self._subjects(username, address="")[1:]:
-                for failures in range(free, storage.get(key) + 1):
-                    storage.clear(f"{key}:until:{failures}")  # so the next failures write their own times afresh
-                storage.clear(key)
+            for failures in range(self.settings.login_free_failures_per_user, storage.get(key) + 1):
+                storage.clear(f"{key}:until:{failures}")  # so the next failures write their own times afresh
+            storage.clear(key)
         except StorageError as exc:
             log.error("sign-in failures not cleared, the counters' storage failed: %s", exc.storage_error)
