@@ -56,6 +56,8 @@ def test_citizen_and_agent_chat_live(staffed: Product, two_pages: tuple[Page, Pa
     citizen, agent = two_pages
     sockets: list[WebSocket] = []
     citizen.on("websocket", lambda ws: sockets.append(ws))
+    agent_sockets: list[WebSocket] = []
+    agent.on("websocket", lambda ws: agent_sockets.append(ws))
 
     citizen.goto(staffed.app_url + "/")
     citizen.get_by_test_id("chat-input").fill("Đăng ký thường trú cần giấy tờ gì?")
@@ -82,6 +84,8 @@ def test_citizen_and_agent_chat_live(staffed: Product, two_pages: tuple[Page, Pa
     pushed = citizen.locator("[data-testid='chat-message'][data-sender='agent']")
     expect(pushed.last).to_contain_text("Chào bạn, tôi là Lan", timeout=10_000)
     assert any(ws.url.endswith("/ws") for ws in sockets), [ws.url for ws in sockets]
+    # the agent's socket opens with a single-use ticket, never with the bearer token in its URL
+    assert [ws.url.split("?")[1].split("=")[0] for ws in agent_sockets] == ["ticket"], [ws.url for ws in agent_sockets]
 
     bot_messages = citizen.locator("[data-testid='chat-message'][data-sender='bot']")
     bots_before = bot_messages.count()
