@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import IN_CI
-from tests.e2e.conftest import Product
+from tests.e2e.conftest import INDEX, Product, running_product
+from tests.e2e.test_editor_e2e import store_served_guides
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -37,6 +38,18 @@ def browser() -> Iterator[Browser]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
+    """The product with the demo staff accounts (agent1, editor1), and the guides it serves in its database for the editor."""
+    work = tmp_path_factory.mktemp("csp")
+    shutil.copytree(INDEX, work / "index", ignore=shutil.ignore_patterns(".build.lock"))
+    env = {"HELPDESK_INDEX_DIR": str(work / "index")}
+    with running_product(
+        work, env=env, seed_demo=True, before_start=lambda e: store_served_guides(e["HELPDESK_DATABASE_URL"], work / "index")
+    ) as running:
+        yield running
 
 
 @pytest.fixture
@@ -66,7 +79,8 @@ def staff_sign_in(page: Page, username: str) -> None:
     page.get_by_test_id("login-submit").click()
 
 
-def test_the_three_pages_work_under_the_policy(product: Product, context: BrowserContext) -> None:
+def test_the_three_pages_work_under_the_policy(seeded: Product, context: BrowserContext) -> None:
+    product = seeded
     violations: list[str] = []
     page = watched(context, violations)
 
