@@ -16,7 +16,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -32,9 +32,54 @@ class ProductNotStarted(RuntimeError):
 
 @dataclass(frozen=True)
 class Product:
+    """The running product; `kill` and `start` its processes (tests/e2e/test_faults.py), on the same ports."""
+
     app_url: str
     rasa_url: str
     rasa_token: str
+    processes: Processes | None = field(default=None, repr=False, compare=False)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL "app" or "rasa" (no clean shutdown) and wait until it is gone."""
+        assert self.processes is not None
+        self.processes.kill(name)
+
+    def start(self, name: str) -> None:
+        """Start "app" or "rasa" again as it was started first, and wait until it answers."""
+        assert self.processes is not None
+        self.processes.start(name)
+
+
+class Processes:
+    """The product's processes by name, each started from its command line, environment and log."""
+
+    def __init__(self, env: dict[str, str], work: Path, commands: dict[str, list[str]], probes: dict[str, str]) -> None:
+        self.env, self.work, self.commands, self.probes = env, work, commands, probes
+        self.running: dict[str, subprocess.Popen] = {}
+
+    def log(self, name: str) -> Path:
+        return self.work / f"{name}.log"
+
+    def start(self, name: str, wait: bool = True) -> None:
+        with self.log(name).open("a") as log:  # appended: a restart keeps the log of the run before it
+            self.running[name] = subprocess.Popen(self.commands[name], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        if wait:
+            wait_up(self.probes[name], self.running[name], self.log(name))
+
+    def kill(self, name: str) -> None:
+        process = self.running.pop(name)
+        process.kill()
+        process.wait(timeout=20)
+
+    def stop(self) -> None:
+        for process in self.running.values():
+            process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.running.clear()
 
 
 def free_port() -> int:
@@ -65,12 +110,14 @@ def running_product(
     seed_demo: bool = False,
     before_start: Callable[[dict[str, str]], None] | None = None,
     model: Path = MODEL,
+    rasa: bool = True,
 ) -> Iterator[Product]:
     """Rasa and the app as processes on free ports, with a scratch database under `work`.
 
     `env` adds or overrides settings (`HELPDESK_INDEX_DIR` picks the index served); `seed_demo`
     loads the demo accounts; `before_start` runs once the database is migrated (it gets the
-    processes' environment); `model` is the trained Rasa model.
+    processes' environment); `model` is the trained Rasa model; `rasa=False` starts the app alone
+    (a chat turn then gets the "briefly unavailable" notice).
     """
     index = Path((env or {}).get("HELPDESK_INDEX_DIR", INDEX))
     if not model.exists() or not (index / "CURRENT").exists():
@@ -96,28 +143,28 @@ def running_product(
         subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "api", step], env=full_env, check=True, cwd=ROOT, capture_output=True)
     if before_start:
         before_start(full_env)
-    rasa_log, app_log = work / "rasa.log", work / "app.log"
-    rasa = subprocess.Popen(
-        [
-            str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", full_env["HELPDESK_RASA_TOKEN"],
-            "--model", str(model), "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-            "--interface", "127.0.0.1", "--port", str(rasa_port),
-        ],
-        cwd=ROOT, env=full_env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+    processes = Processes(
+        full_env,
+        work,
+        commands={
+            "rasa": [
+                str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", full_env["HELPDESK_RASA_TOKEN"],
+                "--model", str(model), "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                "--interface", "127.0.0.1", "--port", str(rasa_port),
+            ],
+            "app": [
+                str(ROOT / ".venv/bin/uvicorn"), "api.app:create_app", "--factory", "--no-access-log", "--no-proxy-headers",
+                "--host", "127.0.0.1", "--port", str(app_port),
+            ],
+        },
+        probes={"app": f"http://127.0.0.1:{app_port}/api/search?q=test", "rasa": f"http://127.0.0.1:{rasa_port}/"},
     )  # fmt: skip
-    app = subprocess.Popen(
-        [str(ROOT / ".venv/bin/uvicorn"), "api.app:create_app", "--factory", "--no-access-log", "--no-proxy-headers", "--host", "127.0.0.1", "--port", str(app_port)],
-        cwd=ROOT, env=full_env, stdout=app_log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    names = ("app", "rasa") if rasa else ("app",)
     try:
-        wait_up(f"http://127.0.0.1:{app_port}/api/search?q=test", app, app_log)
-        wait_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield Product(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", full_env["HELPDESK_RASA_TOKEN"])
+        for name in names:
+            processes.start(name, wait=False)
+        for name in names:
+            wait_up(processes.probes[name], processes.running[name], processes.log(name))
+        yield Product(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", full_env["HELPDESK_RASA_TOKEN"], processes)
     finally:
-        for process in (app, rasa):
-            process.terminate()
-        for process in (app, rasa):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        processes.stop()
