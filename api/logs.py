@@ -125,7 +125,11 @@ class RedactionFilter(logging.Filter):
     """Rewrites the record's message (and traceback) redacted; attached to every handler of ours."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = scrub(record.getMessage()), None
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the format: keep the format alone
+            message = str(record.msg)
+        record.msg, record.args = scrub(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

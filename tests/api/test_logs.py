@@ -74,6 +74,12 @@ def test_a_line_is_json_with_context_and_redacted(lines: Callable[[], list[dict[
     assert "ValueError: bad number [số định danh]" in second["exc"] and ID_NUMBER not in json.dumps(second)
 
 
+def test_a_record_whose_arguments_do_not_fit_is_still_written_redacted(lines: Callable[[], list[dict[str, Any]]]) -> None:
+    log.info(f"phone {PHONE} %s %s", "only one")
+    [line] = lines()
+    assert line["message"] == "phone [số điện thoại] %s %s"
+
+
 def test_outside_a_request_the_ids_are_null(lines: Callable[[], list[dict[str, Any]]]) -> None:
     log.info("startup")
     [line] = lines()
