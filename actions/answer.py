@@ -9,11 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import fallback, services
+from actions import fallback
 from actions.language import turn_language
+from actions.services import NO_SERVICES, Services, UsesServices
 from knowledge.answer import Aspect, human_button
 from knowledge.provinces import Provinces, default_provinces, where_note
-from knowledge.service import GuideNotFound, KnowledgeService, Reply
+from knowledge.service import GuideNotFound, Reply
 
 INTENT_ASPECTS: dict[str, Aspect] = {
     "ask_fee": "fee",
@@ -25,22 +26,22 @@ INTENT_ASPECTS: dict[str, Aspect] = {
 }
 
 
-class ActionAnswer(Action):
+class ActionAnswer(UsesServices, Action):
     """Finds the procedure (or keeps the current one for a follow-up) and answers what was asked.
 
     Procedure mentions found by the NLU go to the knowledge service as hints; a province the
     citizen named (now or earlier, the `province` slot) is said with the answer to "where".
     """
 
-    def __init__(self, knowledge: KnowledgeService | None = None, provinces: Provinces | None = None) -> None:
-        self._knowledge = knowledge
+    def __init__(self, services: Services = NO_SERVICES, provinces: Provinces | None = None) -> None:
+        super().__init__(services)
         self._provinces = provinces
 
     def name(self) -> str:
         return "action_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        knowledge = self._knowledge or services.knowledge()
+        knowledge = self.services.knowledge()
         lang = turn_language(tracker)
         message = tracker.latest_message
         text = message.get("text") or ""
@@ -52,7 +53,7 @@ class ActionAnswer(Action):
         places = [str(e["value"]) for e in entities if e.get("entity") == "province" and e.get("value")]
         current = tracker.get_slot("procedure_code")
 
-        with services.search_timer():
+        with self.services.search_timer():
             if chosen:
                 try:
                     reply = knowledge.answer_for(str(chosen), lang, aspect or "overview")

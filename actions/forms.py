@@ -17,9 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.language import turn_language
+from actions.services import UsesServices
 from api.errors import Unauthorized
-from api.forms import runtime as forms_runtime
 from api.forms.flow import Reply
+from api.forms.runtime import FormsRuntime
 from api.forms.templates import FormTemplate
 from api.forms.texts import say
 from api.identity.session import session_from_actions_token
@@ -27,7 +28,7 @@ from db.identity import CitizenSession, FormProgress
 from knowledge.normalize import fold
 
 
-def _identity(tracker: Tracker, runtime: forms_runtime.FormsRuntime) -> tuple[str, dict[str, Any]] | None:
+def _identity(tracker: Tracker, runtime: FormsRuntime) -> tuple[str, dict[str, Any]] | None:
     """(subject, profile) of the verified sign-in behind this message, or None."""
     token = ((tracker.latest_message or {}).get("metadata") or {}).get("identity")
     if not token:
@@ -58,17 +59,14 @@ def choose_form(templates: dict[str, FormTemplate], text: str, entity: str | Non
     return None
 
 
-class ActionStartForm(Action):
+class ActionStartForm(UsesServices, Action):
     """Checks the sign-in and which form; sets `form_ready` so the rules start the form (or not)."""
-
-    def __init__(self, runtime: forms_runtime.FormsRuntime | None = None) -> None:
-        self._runtime = runtime
 
     def name(self) -> str:
         return "action_start_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        runtime = self._runtime or forms_runtime.get()
+        runtime = self.services.forms_runtime()
         lang = turn_language(tracker)
         not_ready = [SlotSet("form_ready", False), SlotSet("lang", lang)]
         identity = _identity(tracker, runtime)
@@ -93,17 +91,14 @@ class ActionStartForm(Action):
         return [SlotSet("form_code", code), SlotSet("form_ready", True), SlotSet("form_answer", None), SlotSet("lang", lang)]
 
 
-class ActionAskFormAnswer(Action):
+class ActionAskFormAnswer(UsesServices, Action):
     """The form's question: consent, the next missing field, or the summary to confirm."""
-
-    def __init__(self, runtime: forms_runtime.FormsRuntime | None = None) -> None:
-        self._runtime = runtime
 
     def name(self) -> str:
         return "action_ask_form_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        runtime = self._runtime or forms_runtime.get()
+        runtime = self.services.forms_runtime()
         lang = turn_language(tracker)
         identity = _identity(tracker, runtime)
         if identity is None:
@@ -118,11 +113,8 @@ class ActionAskFormAnswer(Action):
         return []
 
 
-class ValidateApplicationForm(FormValidationAction):
+class ValidateApplicationForm(UsesServices, FormValidationAction):
     """Each answer goes to the flow; the slot is emptied until the flow says the form is finished."""
-
-    def __init__(self, runtime: forms_runtime.FormsRuntime | None = None) -> None:
-        self._runtime = runtime
 
     def name(self) -> str:
         return "validate_application_form"
@@ -132,7 +124,7 @@ class ValidateApplicationForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "form_answer":
             return {"form_answer": None}  # the message that activated the form is not an answer
-        runtime = self._runtime or forms_runtime.get()
+        runtime = self.services.forms_runtime()
         lang = turn_language(tracker)
         identity = _identity(tracker, runtime)
         if identity is None:

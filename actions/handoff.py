@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
 from actions.language import turn_language
+from actions.services import UsesServices
 from knowledge.answer import detect_aspect
-from knowledge.service import KnowledgeService
 
 # A message the NLU takes for a complaint or an urgent case goes to a person, unless the NLU is
 # unsure, or the "complaint" is a question about a procedure ("nộp đơn khiếu nại có mất phí không?",
@@ -31,9 +31,8 @@ TEXTS = {
 }
 
 
-class ActionHandoff(Action):
-    def __init__(self, knowledge: KnowledgeService | None = None) -> None:
-        self._knowledge = knowledge  # for the unsure cases answered instead
+class ActionHandoff(UsesServices, Action):
+    """Hands the chat to a person, or answers (with the knowledge service) when the NLU is unsure."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -45,17 +44,17 @@ class ActionHandoff(Action):
         text = tracker.latest_message.get("text") or ""
         unsure = intent in ("complain", "urgent") and confidence < SURE_ENOUGH_TO_HAND_OFF
         if unsure or (intent == "complain" and asks_about_a_procedure(text)):
-            return await ActionAnswer(self._knowledge).run(dispatcher, tracker, domain)
+            return await ActionAnswer(self.services).run(dispatcher, tracker, domain)
         reason = {"complain": "complaint", "urgent": "urgent"}.get(intent or "", "requested")
         dispatcher.utter_message(json_message={"kind": "handoff", "text": TEXTS[lang], "handoff": {"reason": reason}})
         return [SlotSet("lang", lang)]
 
 
-class ActionDefaultFallback(Action):
+class ActionDefaultFallback(UsesServices, Action):
     """Core fallback (no rule applies): treat the message as a question for the knowledge base."""
 
     def name(self) -> str:
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        return await ActionAnswer().run(dispatcher, tracker, domain)
+        return await ActionAnswer(self.services).run(dispatcher, tracker, domain)

@@ -11,16 +11,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from actions import services
+from actions.services import Services
 from api import web
 from api.editor import watcher as editor_watcher
 from api.editor.transfer import MB
 from api.errors import install_error_handlers
-from api.forms import runtime as forms_runtime
 from api.forms.flow import FormFlow
+from api.forms.runtime import FormsRuntime
 from api.forms.templates import load_templates
 from api.handoff import runtime as handoff
 from api.limits.limiter import Limiter, LoginGuard
@@ -52,7 +53,10 @@ from knowledge.recovery import open_intact
 log = logging.getLogger("helpdesk")
 
 
-def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, embedder: Embedder | None = None, rasa_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """The app; `embedder` and `rasa_transport` replace the configured model and the network to Rasa (tests)."""
     settings = settings or get_settings()
     configure_logging(settings.log)  # JSON lines, redacted; uvicorn's loggers too (api/logs.py)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -63,7 +67,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.engine = make_engine(settings.database_url)
         app.state.sessions = make_sessionmaker(app.state.engine)
         app.state.metrics.watch(app.state.sessions)  # queue gauges read at scrape time; answers and handoffs counted at commit
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s, app.state.metrics)
+        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s, app.state.metrics, rasa_transport)
         app.state.limiter = Limiter(settings.limits)  # counts in memory, or in Redis shared by the workers
         app.state.login_guard = LoginGuard(app.state.limiter)
         handoff.start(app)
@@ -72,11 +76,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.knowledge, app.state.knowledge_error = opened.service, opened.problem if opened.service is None else None
         if opened.problem:
             log.error("knowledge index: %s", opened.problem)
-        services.provide_knowledge(app.state.knowledge)
-        services.provide_metrics(app.state.metrics)
-        app.state.forms = forms_runtime.FormsRuntime(app.state.sessions, settings.secret_key, FormFlow(load_templates(settings.forms_dir)))
-        forms_runtime.provide(app.state.forms)
-        app.state.executor = actions_webhook.make_executor()
+        app.state.forms = FormsRuntime(app.state.sessions, settings.secret_key, FormFlow(load_templates(settings.forms_dir)))
+        # The actions reach the app's services through the executor that builds them (no module globals).
+        action_services = Services(lambda: app.state.knowledge, app.state.forms, app.state.metrics)
+        app.state.executor = actions_webhook.make_executor(action_services)
         app.state.embedder = embedder
         knowledge_watcher = editor_watcher.start_watcher(app)  # reloads when another worker publishes
         reconcile = editor_watcher.start_reconcile(app)  # the index brought level with the database (docs/reliability.md)
@@ -86,9 +89,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             await app.state.retention.stop()  # waits for a purge in progress
         await editor_watcher.stop_watcher(knowledge_watcher)
         await editor_watcher.stop_watcher(reconcile)
-        services.provide_knowledge(None)
-        services.provide_metrics(None)
-        forms_runtime.provide(None)
         await app.state.rasa.aclose()
         app.state.engine.dispose()
 

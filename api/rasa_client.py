@@ -22,8 +22,15 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout_s: float, metrics: Metrics | None = None) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout_s: float,
+        metrics: Metrics | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, transport=transport)  # tests pass a MockTransport
         self._token = token
         self._metrics = metrics  # each call's latency and outcome (helpdesk_rasa_request_seconds)
 

@@ -16,7 +16,6 @@ import time
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import services
 from api.editor.publishing import knowledge_version, reconcile_served_index
 from api.editor.settings import editor_settings
 from knowledge.chunking import split_sentences
@@ -36,7 +35,6 @@ def reload_knowledge(app: FastAPI) -> bool:
     except FileNotFoundError:
         return False
     app.state.knowledge_error = None
-    services.provide_knowledge(app.state.knowledge)
     return True
 
 

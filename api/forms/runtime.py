@@ -1,7 +1,6 @@
 """What the form actions need from the app process: sessions, the secret, the templates.
 
-rasa-sdk builds actions with no arguments, so the app registers this at start-up
-(like actions/services.py does for the knowledge service); tests pass their own.
+The app builds one and hands it to the actions through their executor (actions/services.py).
 """
 
 from __future__ import annotations
@@ -25,20 +24,6 @@ class FormsRuntime:
     @property
     def templates(self) -> dict[str, FormTemplate]:
         return self.flow.templates
-
-
-_runtime: FormsRuntime | None = None
-
-
-def provide(runtime: FormsRuntime | None) -> None:
-    global _runtime
-    _runtime = runtime
-
-
-def get() -> FormsRuntime:
-    if _runtime is None:
-        raise RuntimeError("the forms runtime is not set up; the app registers it at start-up (api/app.py)")
-    return _runtime
 
 
 def get_flow(request: Request) -> FormFlow:

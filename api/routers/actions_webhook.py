@@ -10,23 +10,34 @@ citizen's turn that caused it (the app puts it in the message metadata, `api.ras
 from __future__ import annotations
 
 import hmac
+import importlib
+import pkgutil
 import time
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor, ActionExecutorRunResult
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
+from rasa_sdk.utils import all_subclasses
 
+import actions
+from actions.services import Services, UsesServices
 from api import logs
 from api.metrics import Metrics
 
 router = APIRouter(tags=["rasa"], include_in_schema=False)
 
 
-def make_executor() -> ActionExecutor:
+def make_executor(services: Services) -> ActionExecutor:
+    """rasa-sdk's executor over every action of the `actions` package, each built with the app's services."""
     executor = ActionExecutor()
-    executor.register_package("actions")
+    for module in pkgutil.iter_modules(actions.__path__):
+        importlib.import_module(f"actions.{module.name}")
+    for action in all_subclasses(Action):
+        if action.__module__.startswith("actions."):
+            executor.register_action(action(services) if issubclass(action, UsesServices) else action())
     return executor
 
 

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
+from actions.services import Services
 from knowledge.service import KnowledgeService
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -22,7 +23,7 @@ def tracker_from(name: str, **latest: object) -> Tracker:
 
 async def test_follow_up_answers_the_fee_of_the_current_procedure(knowledge: KnowledgeService) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswer(knowledge).run(dispatcher, tracker_from("fee_follow_up.json"), {})
+    events = await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker_from("fee_follow_up.json"), {})
     [message] = dispatcher.messages
     payload = message["custom"]
     assert payload["answer"]["status"] == "answered" and payload["guide_code"] == "1.004222"
@@ -35,7 +36,7 @@ async def test_second_unanswerable_offers_a_person(knowledge: KnowledgeService) 
     tracker.slots["fallback_count"] = 1.0
     tracker.slots["procedure_code"] = None
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswer(knowledge).run(dispatcher, tracker, {})
+    events = await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
     payload = dispatcher.messages[0]["custom"]
     assert payload["answer"]["status"] == "unanswerable" and payload["answer"]["offer_human"]
     assert payload["buttons"] == [{"title": "Gặp tổng đài viên", "payload": "/request_human"}]
@@ -51,7 +52,7 @@ async def test_a_clarify_choice_answers_the_chosen_procedure(knowledge: Knowledg
         entities=[{"entity": "procedure_code", "value": "1.004194"}],
     )
     dispatcher = CollectingDispatcher()
-    await ActionAnswer(knowledge).run(dispatcher, tracker, {})
+    await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["guide_code"] == "1.004194"
 
 
@@ -63,7 +64,7 @@ async def test_a_procedure_mention_is_passed_as_a_hint(knowledge: KnowledgeServi
     )
     tracker.slots["procedure_code"] = None
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswer(knowledge).run(dispatcher, tracker, {})
+    events = await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["custom"]["guide_code"] == "1.014061"
     assert {"event": "slot", "name": "procedure_code", "value": "1.014061", "timestamp": None} in events
 
@@ -76,7 +77,7 @@ async def test_where_to_apply_names_the_province_a_former_name_now_belongs_to(kn
         entities=[{"entity": "province", "start": 6, "end": 15, "value": "Quảng Nam", "extractor": "RegexEntityExtractor"}],
     )
     dispatcher = CollectingDispatcher()
-    await ActionAnswer(knowledge).run(dispatcher, tracker, {})
+    await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
     payload = dispatcher.messages[0]["custom"]
     assert payload["guide_code"] == "1.004222" and payload["answer"]["aspect"] == "where"
     assert payload["text"].startswith("Nơi thực hiện Đăng ký thường trú:")
@@ -87,7 +88,7 @@ async def test_the_province_slot_serves_a_later_question(knowledge: KnowledgeSer
     tracker = tracker_from("fee_follow_up.json", text="làm ở đâu", intent={"name": "ask_where"})
     tracker.slots["province"] = "sai gon"
     dispatcher = CollectingDispatcher()
-    await ActionAnswer(knowledge).run(dispatcher, tracker, {})
+    await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
     payload = dispatcher.messages[0]["custom"]
     assert payload["guide_code"] == "1.004222"
     assert payload["text"].endswith("Ở TP. Hồ Chí Minh (gồm cả Bình Dương, Bà Rịa – Vũng Tàu cũ), bạn làm tại cơ quan nêu trên.")
@@ -96,7 +97,7 @@ async def test_the_province_slot_serves_a_later_question(knowledge: KnowledgeSer
 async def test_the_province_is_said_only_with_where_to_apply(knowledge: KnowledgeService) -> None:
     tracker = tracker_from("fee_follow_up.json", entities=[{"entity": "province", "value": "Đà Nẵng"}])
     dispatcher = CollectingDispatcher()
-    await ActionAnswer(knowledge).run(dispatcher, tracker, {})
+    await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
     assert "Đà Nẵng" not in dispatcher.messages[0]["custom"]["text"]
 
 
@@ -109,5 +110,5 @@ async def test_an_id_number_in_the_question_is_neither_repeated_nor_kept(knowled
     )
     tracker.slots["procedure_code"] = None
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswer(knowledge).run(dispatcher, tracker, {})
+    events = await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
     assert "001203004567" not in json.dumps([dispatcher.messages, events], ensure_ascii=False)

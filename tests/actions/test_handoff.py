@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff, asks_about_a_procedure
+from actions.services import Services
 from api.handoff.priority import base_priority
 from knowledge.service import KnowledgeService
 
@@ -25,7 +26,9 @@ def tracker_for(text: str, intent: str, confidence: float) -> Tracker:
 
 async def test_an_unsure_complaint_is_answered_as_a_question(knowledge: KnowledgeService) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionHandoff(knowledge).run(dispatcher, tracker_for("lệ phí đăng ký thường trú bao nhiêu", "complain", 0.45), {})
+    await ActionHandoff(Services.of(knowledge=knowledge)).run(
+        dispatcher, tracker_for("lệ phí đăng ký thường trú bao nhiêu", "complain", 0.45), {}
+    )
     [message] = dispatcher.messages
     assert message["custom"]["kind"] == "answer" and message["custom"]["guide_code"] == "1.004222"
 

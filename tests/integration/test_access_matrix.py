@@ -23,7 +23,6 @@ from starlette.websockets import WebSocketDisconnect
 
 from api.app import create_app
 from api.auth.passwords import hash_password
-from api.rasa_client import RasaClient
 from api.settings import Settings
 from db.handoff import CallbackRequest, Ticket
 from db.identity import ApplicationDraft, CitizenSession, Consent, FormProgress
@@ -241,10 +240,8 @@ def _handed_off(client: TestClient, text: str = "lệ phí đăng ký thường 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, index_dir: Any) -> Iterator[World]:
     settings = _settings(tmp_path_factory, index_dir)
-    app = create_app(settings, embedder=TEST_EMBEDDER)
+    app = create_app(settings, embedder=TEST_EMBEDDER, rasa_transport=httpx.MockTransport(_rasa_with_status()))
     with TestClient(app, headers=SAME_SITE) as anonymous:
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, 5.0)
-        app.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(_rasa_with_status()))
         app.state.handoff_config = app.state.handoff_config.model_copy(update={"always_open": True})
         password_hash = hash_password(PASSWORD)
         with session_scope(app.state.sessions) as session:

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from api.app import create_app
-from api.rasa_client import RasaClient
 from api.settings import Settings
 from db.models import Conversation, Feedback
 from tests.conftest import TEST_EMBEDDER
@@ -27,10 +26,8 @@ SAME_SITE = {"Origin": "http://testserver"}  # what the chat page's own requests
 @pytest.fixture
 def app(settings: Settings) -> Iterator[TestClient]:
     """The citizen's browser; `other(app)` gives a second browser (its own cookies) on the same app."""
-    application = create_app(settings, embedder=TEST_EMBEDDER)
+    application = create_app(settings, embedder=TEST_EMBEDDER, rasa_transport=httpx.MockTransport(FakeRasa().handler))
     with TestClient(application, headers=SAME_SITE) as client:
-        application.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, 5.0)
-        application.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(FakeRasa().handler))
         yield client
 
 

@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.rasa_client import RasaClient
 from api.settings import Settings
 from db.models import Feedback, Message
 from tests.conftest import TEST_EMBEDDER
@@ -53,10 +52,8 @@ def rasa() -> FakeRasa:
 
 @pytest.fixture
 def client(settings: Settings, rasa: FakeRasa) -> Iterator[TestClient]:
-    app = create_app(settings, embedder=TEST_EMBEDDER)
+    app = create_app(settings, embedder=TEST_EMBEDDER, rasa_transport=httpx.MockTransport(rasa.handler))
     with TestClient(app) as client:
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, 5.0)
-        app.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(rasa.handler))
         yield client
 
 
@@ -71,8 +68,13 @@ def test_a_turn_stores_both_sides_and_forwards_to_rasa(client: TestClient, rasa:
     assert body["state"] == "bot"
     [reply] = body["messages"]
     assert reply["sender"] == "bot" and reply["kind"] == "answer" and reply["answer"]["status"] == "answered"
+    request_id = response.headers["X-Request-ID"]  # the turn's request id travels on to the actions
     assert rasa.received == [
-        {"sender": body["conversation_id"], "message": "đăng ký thường trú hết bao nhiêu tiền", "metadata": {"lang": "vi"}}
+        {
+            "sender": body["conversation_id"],
+            "message": "đăng ký thường trú hết bao nhiêu tiền",
+            "metadata": {"lang": "vi", "request_id": request_id},
+        }
     ]
 
     history = client.get(f"/api/chat/{body['conversation_id']}/messages").json()["messages"]

@@ -15,7 +15,6 @@ from starlette.websockets import WebSocketDisconnect
 from api.app import create_app
 from api.auth.passwords import hash_password
 from api.auth.staff import upsert_staff
-from api.rasa_client import RasaClient
 from api.settings import Settings
 from db.base import utcnow
 from db.handoff import CallbackRequest, SatisfactionRating, SocketTicket, Ticket
@@ -95,10 +94,8 @@ def password_hash() -> str:
 
 @pytest.fixture
 def client(settings: Settings, rasa: ScriptedRasa, password_hash: str) -> Iterator[TestClient]:
-    app = create_app(settings, embedder=TEST_EMBEDDER)
+    app = create_app(settings, embedder=TEST_EMBEDDER, rasa_transport=httpx.MockTransport(rasa.handler))
     with TestClient(app) as client:
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, 5.0)
-        app.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(rasa.handler))
         app.state.handoff_config = app.state.handoff_config.model_copy(update={"always_open": True})
         with session_scope(app.state.sessions) as session:
             staff = [

@@ -70,10 +70,9 @@ def rasa() -> ScriptedRasa:
 
 
 def client_for(settings: Settings, rasa: ScriptedRasa) -> Iterator[TestClient]:
-    app = create_app(settings, embedder=TEST_EMBEDDER)
+    app = create_app(settings, embedder=TEST_EMBEDDER, rasa_transport=httpx.MockTransport(rasa.handler))
     with TestClient(app) as client:
         # The app's own client (it observes helpdesk_rasa_request_seconds), over the scripted transport.
-        app.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(rasa.handler))
         yield client
 
 

@@ -22,12 +22,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import ActionAskFormAnswer, ActionStartForm, ValidateApplicationForm
+from actions.services import Services
 from api.app import create_app
 from api.auth.tokens import issue_token
 from api.errors import Unauthorized
 from api.identity.demo_provider import load_demo_citizens
 from api.identity.session import ACTIONS_AUDIENCE, COOKIE, session_from_actions_token
-from api.rasa_client import RasaClient
 from api.settings import DEV_SECRET, Settings
 from db.models import Message
 from db.session import session_scope
@@ -54,10 +54,8 @@ def rasa() -> RecordingRasa:
 
 @pytest.fixture
 def app_client(settings: Settings, rasa: RecordingRasa) -> Iterator[TestClient]:
-    app = create_app(settings, embedder=TEST_EMBEDDER)
+    app = create_app(settings, embedder=TEST_EMBEDDER, rasa_transport=httpx.MockTransport(rasa.handler))
     with TestClient(app, headers={"Origin": "http://testserver"}) as client:  # as a browser does on a POST (api/web/origin.py)
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, 5.0)
-        app.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(rasa.handler))
         with session_scope(app.state.sessions) as session:
             load_demo_citizens(session=session, path=ROOT / "data" / "demo" / "citizens.yaml")
         yield client
@@ -159,7 +157,9 @@ async def test_actions_refuse_bad_identity_tokens(app_client: TestClient, token:
     runtime = app_client.app.state.forms
     with runtime.sessions() as session, pytest.raises(Unauthorized):
         session_from_actions_token(session=session, token=token, secret=runtime.secret)
-    messages, events = await act(ActionStartForm(runtime), tracker({"lang": "vi", "identity": token}, "điền tờ khai CT01"))
+    messages, events = await act(
+        ActionStartForm(Services.of(forms=runtime)), tracker({"lang": "vi", "identity": token}, "điền tờ khai CT01")
+    )
     assert messages[0]["kind"] == "login_required"
     assert {"event": "slot", "name": "form_ready", "value": False, "timestamp": None} in events
 
@@ -170,10 +170,10 @@ async def test_whole_flow_draft_json_pdf_and_another_citizens_404(app_client: Te
     turn = say(app_client, "điền tờ khai CT01")
     metadata = rasa.received[-1]["metadata"]
 
-    messages, events = await act(ActionStartForm(runtime), tracker(metadata, "điền tờ khai CT01"))
+    messages, events = await act(ActionStartForm(Services.of(forms=runtime)), tracker(metadata, "điền tờ khai CT01"))
     assert {"event": "slot", "name": "form_ready", "value": True, "timestamp": None} in events
-    ask = ActionAskFormAnswer(runtime)
-    validate = ValidateApplicationForm(runtime)
+    ask = ActionAskFormAnswer(Services.of(forms=runtime))
+    validate = ValidateApplicationForm(Services.of(forms=runtime))
 
     async def answer(text: str, intent: str = "inform") -> list[dict[str, Any]]:
         replies, result = await act(validate, tracker(metadata, text, intent, form_code="CT01"))
@@ -227,8 +227,8 @@ async def test_consent_refused_then_listed_and_revocable(app_client: TestClient,
     sign_in(app_client, MAI_ANH)
     say(app_client, "điền tờ khai hộ chiếu")
     metadata = rasa.received[-1]["metadata"]
-    await act(ActionStartForm(runtime), tracker(metadata, "điền tờ khai hộ chiếu"))
-    replies, _ = await act(ValidateApplicationForm(runtime), tracker(metadata, "/deny", "deny", form_code="TK01-HC"))
+    await act(ActionStartForm(Services.of(forms=runtime)), tracker(metadata, "điền tờ khai hộ chiếu"))
+    replies, _ = await act(ValidateApplicationForm(Services.of(forms=runtime)), tracker(metadata, "/deny", "deny", form_code="TK01-HC"))
     assert "không dùng dữ liệu định danh" in replies[0]["text"]
     assert app_client.get("/api/forms/TK01-HC/progress").json()["fields"] == []
     [consent] = app_client.get("/api/identity/consents").json()

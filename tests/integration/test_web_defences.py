@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.editor.settings import EditorSettings
 from api.identity.session import COOKIE
-from api.rasa_client import RasaClient
 from api.settings import Settings
 from api.web.settings import WebSettings
 from db.identity import Consent
@@ -45,10 +44,8 @@ def client_for(settings: Settings, rasa_calls: list[dict[str, Any]], **kwargs: A
         rasa_calls.append(body)
         return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "ok"}])
 
-    client = TestClient(create_app(settings, embedder=TEST_EMBEDDER), **kwargs)
+    client = TestClient(create_app(settings, embedder=TEST_EMBEDDER, rasa_transport=httpx.MockTransport(rasa)), **kwargs)
     client.__enter__()
-    client.app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, 5.0)
-    client.app.state.rasa._http = httpx.AsyncClient(base_url=settings.rasa_url, transport=httpx.MockTransport(rasa))
     return client
 
 
