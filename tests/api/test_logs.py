@@ -134,8 +134,7 @@ async def test_the_request_id_goes_to_rasa_in_a_header_and_the_metadata() -> Non
         seen.append(request)
         return httpx.Response(200, json=[])
 
-    client = RasaClient("http://rasa", "t", 5.0)
-    client._http = httpx.AsyncClient(base_url="http://rasa", transport=httpx.MockTransport(rasa))
+    client = RasaClient("http://rasa", "t", 5.0, transport=httpx.MockTransport(rasa))
     with logs.request_context("turn-7"):
         await client.send("conv", "xin chào", {"lang": "vi"})
     await client.aclose()
