@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.web.origin import origin_of
 
 # Swagger UI and ReDoc (development only) run inline scripts from a CDN: no policy there.
-UNPOLICED_PATHS = ("/docs", "/redoc")
+UNPOLICED_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 HSTS = "max-age=31536000"  # a year; sent over https only, as browsers ignore it over http anyway
 
 
@@ -40,7 +40,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policed = not scope["path"].startswith(UNPOLICED_PATHS)
+        policed = scope["path"] not in UNPOLICED_PATHS
         https = scope["scheme"] == "https"
 
         async def send_with_headers(message: Message) -> None:
