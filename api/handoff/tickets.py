@@ -22,6 +22,7 @@ from api.handoff.errors import AtCapacity, Invalid, NotHolder, SkillMissing, Tic
 from api.handoff.priority import aging_thresholds, base_priority
 from api.handoff.skills import SKILLS, skill_for_domain
 from api.handoff.summary import Line, summarize
+from api.privacy import redact
 from db.base import utcnow
 from db.handoff import DISPOSITIONS, Ticket
 from db.models import Conversation, Feedback, Message
@@ -272,14 +273,19 @@ def _held(session: Session, ticket_id: int, agent: StaffUser, *, supervisor_may:
 
 
 def send_agent_message(*, session: Session, ticket_id: int, agent: StaffUser, text: str) -> Message:
-    """Stored as sender "agent" in the conversation, so the citizen's page receives it."""
+    """Stored as sender "agent" in the conversation, so the citizen's page receives it; personal
+    numbers an agent types are redacted like the citizen's (transcripts never hold them raw)."""
     ticket = _held(session, ticket_id, agent, supervisor_may=False)
     if not text.strip():
         raise Invalid("text is empty; write a message of 1 to 2,000 characters")
     conversation = session.get(Conversation, ticket.conversation_id)
     assert conversation is not None
     message = add_message(
-        session=session, conversation=conversation, sender="agent", text=text, payload={"agent": agent.display_name, "ticket_id": ticket.id}
+        session=session,
+        conversation=conversation,
+        sender="agent",
+        text=redact(text),
+        payload={"agent": agent.display_name, "ticket_id": ticket.id},
     )
     if ticket.first_response_at is None:
         ticket.first_response_at = utcnow()

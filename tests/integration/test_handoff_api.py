@@ -445,3 +445,13 @@ def test_a_resume_lost_at_resolve_is_made_by_the_next_turn(client: TestClient, r
     again = say(client, "còn lệ phí thì sao", cid)  # Rasa is back: resumed first, then asked
     assert rasa.events[-1] == (cid, "resume") and rasa.messages[-1] == "còn lệ phí thì sao"
     assert again["messages"][0]["kind"] == "answer" and not bot_paused(client, cid)
+
+
+def test_personal_numbers_an_agent_types_are_redacted(client: TestClient) -> None:
+    cid = handed_off(client)
+    lan = auth(client, "agent1")
+    client.put("/api/agent/status", json={"status": "online"}, headers=lan)
+    ticket = client.post("/api/agent/tickets/next", headers=lan).json()
+    sent = client.post(f"/api/agent/tickets/{ticket['id']}/messages", json={"text": "Số của bạn là 0912 345 678 phải không?"}, headers=lan)
+    assert sent.status_code == 201
+    assert history(client, cid)[-1]["text"] == "Số của bạn là [số điện thoại] phải không?"
