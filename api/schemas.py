@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from pydantic import BaseModel, Field, field_validator
 
 MAX_TEXT_CHARS = 2000
+# The largest value of an INTEGER column (PostgreSQL's four bytes; SQLite's eight). An id or a version
+# past it names no row, and the database driver raises on it (a 500) instead of finding none: 422.
+MAX_DB_INT = 2**31 - 1
+RowId = Annotated[int, Interval(ge=1, le=MAX_DB_INT)]
 
 
 class ChatMessageIn(BaseModel):

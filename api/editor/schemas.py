@@ -6,17 +6,19 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.schemas import MAX_DB_INT
+
 
 class GuideIn(BaseModel):
     guide: dict[str, Any] = Field(description="the guide in its stored shape: code, domain, agency, legal_basis, …, vi {…}, en {…}")
 
 
 class DraftIn(GuideIn):
-    lock_version: int = Field(description="the lock_version you loaded; a stale one is a 409 conflict")
+    lock_version: int = Field(ge=0, le=MAX_DB_INT, description="the lock_version you loaded; a stale one is a 409 conflict")
 
 
 class StepIn(BaseModel):
-    lock_version: int
+    lock_version: int = Field(ge=0, le=MAX_DB_INT)
 
 
 class RejectIn(StepIn):
@@ -24,7 +26,7 @@ class RejectIn(StepIn):
 
 
 class RollbackIn(StepIn):
-    to_version: int = Field(ge=1)
+    to_version: int = Field(ge=1, le=MAX_DB_INT)
 
 
 class PreviewIn(BaseModel):

@@ -38,6 +38,7 @@ from api.routers.agent_schemas import (
     TransferIn,
 )
 from api.routers.chat import to_out
+from api.schemas import RowId
 from db.base import utcnow
 from db.handoff import CallbackRequest, Ticket
 from db.models import Message
@@ -174,27 +175,27 @@ def claim_next(agent: AgentDep, session: SessionDep) -> TicketDetailOut | Respon
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetailOut)
-def get_ticket(ticket_id: int, agent: AgentDep, session: SessionDep) -> TicketDetailOut:
+def get_ticket(ticket_id: RowId, agent: AgentDep, session: SessionDep) -> TicketDetailOut:
     """The ticket with its summary and the whole (redacted) conversation; 403 for a ticket of a queue
     you do not serve or held by another agent (supervisors read every ticket)."""
     return ticket_detail(session, tickets.readable(session=session, ticket_id=ticket_id, agent=agent))
 
 
 @router.post("/tickets/{ticket_id}/claim", response_model=TicketDetailOut)
-def claim(ticket_id: int, agent: AgentDep, session: SessionDep) -> TicketDetailOut:
+def claim(ticket_id: RowId, agent: AgentDep, session: SessionDep) -> TicketDetailOut:
     """409 naming the holder when another agent has it, 409 when resolved, 403 without the skill or language."""
     return ticket_detail(session, tickets.claim(session=session, ticket_id=ticket_id, agent=agent))
 
 
 @router.post("/tickets/{ticket_id}/messages", status_code=status.HTTP_201_CREATED)
-def send_message(ticket_id: int, body: AgentMessageIn, agent: AgentDep, session: SessionDep) -> dict[str, Any]:
+def send_message(ticket_id: RowId, body: AgentMessageIn, agent: AgentDep, session: SessionDep) -> dict[str, Any]:
     """Write to the citizen (stored as sender "agent"); 409 when the ticket is resolved or someone else's."""
     message = tickets.send_agent_message(session=session, ticket_id=ticket_id, agent=agent, text=body.text)
     return to_out(message).model_dump()
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketOut)
-def transfer(ticket_id: int, body: TransferIn, agent: AgentDep, session: SessionDep) -> TicketOut:
+def transfer(ticket_id: RowId, body: TransferIn, agent: AgentDep, session: SessionDep) -> TicketOut:
     """Put the ticket in another queue (skill, and optionally language)."""
     return ticket_out(
         session, tickets.transfer(session=session, ticket_id=ticket_id, agent=agent, skill=body.skill, lang=body.lang, note=body.note)
@@ -202,13 +203,13 @@ def transfer(ticket_id: int, body: TransferIn, agent: AgentDep, session: Session
 
 
 @router.post("/tickets/{ticket_id}/release", response_model=TicketOut)
-def release(ticket_id: int, agent: AgentDep, session: SessionDep) -> TicketOut:
+def release(ticket_id: RowId, agent: AgentDep, session: SessionDep) -> TicketOut:
     """Give the ticket back to its queue, keeping its age."""
     return ticket_out(session, tickets.release(session=session, ticket_id=ticket_id, agent=agent))
 
 
 @router.post("/tickets/{ticket_id}/resolve", response_model=TicketOut)
-async def resolve(ticket_id: int, body: ResolveIn, agent: AgentDep, session: SessionDep, rasa: RasaDep) -> TicketOut:
+async def resolve(ticket_id: RowId, body: ResolveIn, agent: AgentDep, session: SessionDep, rasa: RasaDep) -> TicketOut:
     """Close with a disposition: the bot answers again (Rasa resumed) and the citizen is asked for a rating."""
     ticket = tickets.resolve(session=session, ticket_id=ticket_id, agent=agent, disposition=body.disposition, note=body.note)
     if await tell_rasa(rasa, ticket.conversation_id, paused=False):
@@ -217,7 +218,7 @@ async def resolve(ticket_id: int, body: ResolveIn, agent: AgentDep, session: Ses
 
 
 @router.get("/tickets/{ticket_id}/assist", response_model=AssistOut)
-def assist(ticket_id: int, agent: AgentDep, session: SessionDep, knowledge: KnowledgeDep) -> AssistOut:
+def assist(ticket_id: RowId, agent: AgentDep, session: SessionDep, knowledge: KnowledgeDep) -> AssistOut:
     """Guide snippets for the citizen's last question (agent assist, from the knowledge service); 403 as for the ticket."""
     ticket = tickets.readable(session=session, ticket_id=ticket_id, agent=agent)
     question = session.scalar(
@@ -263,7 +264,7 @@ def list_callbacks(agent: AgentDep, session: SessionDep) -> list[CallbackOut]:
 
 
 @router.post("/callbacks/{callback_id}/complete", response_model=CallbackOut)
-def complete_callback(callback_id: int, body: CallbackDoneIn, agent: AgentDep, session: SessionDep) -> CallbackOut:
+def complete_callback(callback_id: RowId, body: CallbackDoneIn, agent: AgentDep, session: SessionDep) -> CallbackOut:
     return callback_out(
         callbacks.complete_callback(session=session, callback_id=callback_id, agent=agent, outcome=body.outcome, note=body.note)
     )
@@ -279,14 +280,14 @@ def supervisor_overview(supervisor: SupervisorDep, session: SessionDep, config: 
 
 
 @router.post("/tickets/{ticket_id}/ws-ticket", response_model=SocketTicketOut, status_code=status.HTTP_201_CREATED)
-def socket_ticket(ticket_id: int, agent: AgentDep, session: SessionDep) -> SocketTicketOut:
+def socket_ticket(ticket_id: RowId, agent: AgentDep, session: SessionDep) -> SocketTicketOut:
     """A single-use ticket that opens the live socket of a ticket you hold (403 otherwise), valid 30 s."""
     secret = sockets.issue(session=session, ticket_id=ticket_id, agent=agent)
     return SocketTicketOut(ticket=secret, expires_in=int(sockets.TTL.total_seconds()))
 
 
 @router.websocket("/tickets/{ticket_id}/ws")
-async def ticket_socket(websocket: WebSocket, ticket_id: int, ticket: str = "") -> None:
+async def ticket_socket(websocket: WebSocket, ticket_id: RowId, ticket: str = "") -> None:
     """Live conversation for the agent who holds the ticket: pushes events, takes `{"text": …}` frames.
 
     Closes right after the handshake with 4401 (ticket missing, forged, expired, used or for

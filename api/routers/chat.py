@@ -12,7 +12,7 @@ from api.handoff.runtime import DomainOfDep, tell_rasa
 from api.handoff.tickets import handoff_after_feedback
 from api.identity.session import ChatCitizen, ChatIdentity, OwnConversation
 from api.limits.deps import limit_chat, rate_limit
-from api.schemas import ChatMessageIn, ChatTurnOut, FeedbackIn, MessageOut
+from api.schemas import ChatMessageIn, ChatTurnOut, FeedbackIn, MessageOut, RowId
 from db.models import Message
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -71,7 +71,7 @@ def list_messages(
     dependencies=[Depends(rate_limit("feedback_per_address"))],
 )
 async def post_feedback(
-    conversation_id: OwnConversation, message_id: int, body: FeedbackIn, factory: FactoryDep, rasa: RasaDep, domain_of: DomainOfDep
+    conversation_id: OwnConversation, message_id: RowId, body: FeedbackIn, factory: FactoryDep, rasa: RasaDep, domain_of: DomainOfDep
 ) -> dict[str, object]:
     """Helpful or not, with an optional reason, on a bot message of this conversation; stored with the
     guide version the answer cited. One verdict per message: a second one replaces the first.

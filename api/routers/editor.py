@@ -28,6 +28,7 @@ from api.editor.transfer import MB, export_published, import_upload, report_dict
 from api.editor.validation import validate_guide
 from api.editor.watcher import reload_knowledge
 from api.errors import NotFound
+from api.schemas import MAX_DB_INT, RowId
 from db.staff import StaffUser
 from knowledge.dense import HashEmbedder
 from knowledge.guides import guide_from_dict
@@ -147,7 +148,7 @@ def archive(code: str, body: StepIn, user: Editor, request: Request, factory: Fa
 
 
 @router.get("/guides/{code}/versions/{version}")
-def version(code: str, version: int, _user: Reader, session: SessionDep) -> dict[str, Any]:
+def version(code: str, version: RowId, _user: Reader, session: SessionDep) -> dict[str, Any]:
     row = workflow.get_row(session=session, code=code)
     found = workflow.get_version(session=session, row=row, version=version)
     return {"code": code, "version": found.version, "author": found.author, "source": found.source, "guide": found.data}
@@ -158,8 +159,8 @@ def diff(
     code: str,
     _user: Reader,
     session: SessionDep,
-    from_: Annotated[int, Query(alias="from", ge=1)],
-    to: Annotated[int, Query(ge=1)],
+    from_: Annotated[int, Query(alias="from", ge=1, le=MAX_DB_INT)],
+    to: Annotated[int, Query(ge=1, le=MAX_DB_INT)],
 ) -> dict[str, Any]:
     """Per-field changes from one version to another (`vi.channels.0.fee`: before → after)."""
     row = workflow.get_row(session=session, code=code)

@@ -35,6 +35,7 @@ from api.identity.session import (
     session_cookie,
     start_session,
 )
+from api.schemas import RowId
 from api.settings import ROOT, Settings
 from db.identity import Citizen, CitizenSession, Consent
 
@@ -179,7 +180,7 @@ def consents(citizen: CurrentCitizen, session: SessionDep) -> list[dict[str, Any
 
 
 @router.delete("/consents/{consent_id}")
-def revoke_consent(consent_id: int, citizen: CurrentCitizen, factory: FactoryDep, flow: FlowDep) -> dict[str, Any]:
+def revoke_consent(consent_id: RowId, citizen: CurrentCitizen, factory: FactoryDep, flow: FlowDep) -> dict[str, Any]:
     """Revoke: identity values are removed from the unfinished form, which then asks for them."""
     with factory.begin() as session:  # committed before the response
         return _consent_out(flow.revoke_consent(session=session, subject=citizen.subject, consent_id=consent_id))
