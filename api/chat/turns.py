@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,6 +57,46 @@ async def take_turn(
     """
     started = time.perf_counter()
     text = nfc(text)  # "ệ" typed as e + two combining marks is the same letter to NLU, lookups and search
+    # The database work runs in worker threads: the event loop stays free for Rasa's action call
+    # that this very turn causes, and for every other request.
+    opened = await asyncio.to_thread(_store_message, factory, conversation_id, text, lang, subject)
+    conversation_id, turn_lang = opened.conversation_id, opened.lang
+    logs.bind(conversation_id=conversation_id)  # on this turn's log lines from here on, and its access line
+    # Rasa sees personal numbers only where a form asked for them (its tracker lives in memory).
+    rasa_text = text if opened.stored_text == PLACEHOLDER else redact(text)
+
+    replies: list[dict[str, Any]] = []
+    path = "bot" if opened.state == "bot" else "person"  # the label of helpdesk_chat_turn_seconds
+    if opened.state == "bot":
+        try:
+            if opened.paused and not await _resume(factory, rasa, conversation_id):
+                raise RasaUnavailable("the resume after the last handoff is not confirmed")
+            replies = await rasa.send(conversation_id, rasa_text, {"lang": turn_lang} | ({"identity": identity} if identity else {}))
+        except RasaUnavailable:
+            path = "rasa_unavailable"
+            # Asking for a person works without Rasa too.
+            replies = [handoff_reply(turn_lang) if text.strip() == REQUEST_HUMAN else unavailable_notice(turn_lang)]
+
+    conversation, stored, ticket = await asyncio.to_thread(_store_replies, factory, conversation_id, replies, opened.stored_text, domain_of)
+    if ticket:
+        await tell_rasa(rasa, conversation_id, paused=True)
+    if metrics is not None:
+        metrics.chat_turn(path, time.perf_counter() - started)
+    return conversation, stored
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The turn's conversation once the citizen's message is stored."""
+
+    conversation_id: str
+    state: str
+    paused: bool
+    lang: str
+    stored_text: str
+
+
+def _store_message(factory: sessionmaker[Session], conversation_id: str | None, text: str, lang: str | None, subject: str | None) -> Opened:
     with factory.begin() as session:
         if conversation_id is None:
             conversation = Conversation(lang=lang or detect_language(text), subject=subject)
@@ -68,23 +110,12 @@ async def take_turn(
         conversation.lang = turn_lang
         stored_text = transcript_text(session=session, conversation_id=conversation.id, text=text)  # form answers stay out
         add_message(session=session, conversation=conversation, sender="citizen", text=stored_text)
-        conversation_id, state, paused = conversation.id, conversation.state, conversation.bot_paused
-    logs.bind(conversation_id=conversation_id)  # on this turn's log lines from here on, and its access line
-    # Rasa sees personal numbers only where a form asked for them (its tracker lives in memory).
-    rasa_text = text if stored_text == PLACEHOLDER else redact(text)
+        return Opened(conversation.id, conversation.state, conversation.bot_paused, turn_lang, stored_text)
 
-    replies: list[dict[str, Any]] = []
-    path = "bot" if state == "bot" else "person"  # the label of helpdesk_chat_turn_seconds
-    if state == "bot":
-        try:
-            if paused and not await _resume(factory, rasa, conversation_id):
-                raise RasaUnavailable("the resume after the last handoff is not confirmed")
-            replies = await rasa.send(conversation_id, rasa_text, {"lang": turn_lang} | ({"identity": identity} if identity else {}))
-        except RasaUnavailable:
-            path = "rasa_unavailable"
-            # Asking for a person works without Rasa too.
-            replies = [handoff_reply(turn_lang) if text.strip() == REQUEST_HUMAN else unavailable_notice(turn_lang)]
 
+def _store_replies(
+    factory: sessionmaker[Session], conversation_id: str, replies: list[dict[str, Any]], stored_text: str, domain_of: DomainOf
+) -> tuple[Conversation, list[Message], Ticket | None]:
     with factory.begin() as session:
         conversation = get_conversation(session=session, conversation_id=conversation_id)
         if conversation.state != "bot":
@@ -97,20 +128,20 @@ async def take_turn(
         handoff = None if ticket else next((m for m in stored if m.kind == "handoff"), None)
         reason = ((handoff.payload or {}).get("handoff") or {}).get("reason", "requested") if handoff else ""
         ticket = ticket or (handoff and start_handoff(session=session, conversation_id=conversation_id, reason=reason, domain_of=domain_of))
-    if ticket:
-        await tell_rasa(rasa, conversation_id, paused=True)
-    if metrics is not None:
-        metrics.chat_turn(path, time.perf_counter() - started)
-    return conversation, stored
+        return conversation, stored, ticket or None
 
 
 async def _resume(factory: sessionmaker[Session], rasa: RasaClient, conversation_id: str) -> bool:
     """The resume after the last handoff was never confirmed, so Rasa may still ignore this chat: resume it first."""
     if not await tell_rasa(rasa, conversation_id, paused=False, retry=False):
         return False
+    await asyncio.to_thread(_mark_resumed, factory, conversation_id)
+    return True
+
+
+def _mark_resumed(factory: sessionmaker[Session], conversation_id: str) -> None:
     with factory.begin() as session:
         mark_resumed(session, conversation_id)
-    return True
 
 
 def _record_typed_feedback(session: Session, verdict: Message, *, reason: str, domain_of: DomainOf) -> Ticket | None:

@@ -9,6 +9,7 @@ citizen's turn that caused it (the app puts it in the message metadata, `api.ras
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import importlib
 import pkgutil
@@ -62,6 +63,13 @@ async def run_action(request: Request) -> JSONResponse:
     return JSONResponse(result.model_dump() if result else None)
 
 
+def _run_on_own_loop(executor: ActionExecutor, action_call: dict[str, Any]) -> ActionExecutorRunResult | None:
+    """Actions search the index and use the database synchronously: each call runs in a worker thread
+    on its own event loop, so the app's loop never waits for them (the chat turn that caused the call
+    is waiting on that loop for Rasa's answer)."""
+    return asyncio.run(executor.run(action_call))
+
+
 OUTCOMES = {ActionExecutionRejection: "rejected", ActionNotFoundException: "not_found", ActionMissingDomainException: "missing_domain"}
 
 
@@ -69,7 +77,7 @@ async def _timed_run(metrics: Metrics, executor: ActionExecutor, action_call: di
     """`executor.run`, observed in helpdesk_action_seconds{action, outcome} (unknown names count as `other`)."""
     started, outcome = time.perf_counter(), "error"
     try:
-        result = await executor.run(action_call)
+        result = await asyncio.to_thread(_run_on_own_loop, executor, action_call)
         outcome = "ok"
     except Exception as exc:
         outcome = OUTCOMES.get(type(exc), "error")

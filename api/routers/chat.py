@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.concurrency import run_in_threadpool
 
 from api.chat.transcript import get_conversation, messages_after, record_feedback
 from api.chat.turns import take_turn
@@ -13,6 +14,7 @@ from api.handoff.tickets import handoff_after_feedback
 from api.identity.session import ChatCitizen, ChatIdentity, OwnConversation
 from api.limits.deps import limit_chat, rate_limit
 from api.schemas import ChatMessageIn, ChatTurnOut, FeedbackIn, MessageOut, RowId
+from db.handoff import Ticket
 from db.models import Message
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -79,17 +81,17 @@ async def post_feedback(
     404 for a message of another conversation, and for another citizen's conversation. The second
     answer of a conversation found "not helpful" hands it to a person (`handoff: true`).
     """
-    with factory.begin() as session:
-        feedback, new_complaint = record_feedback(
-            session=session, conversation_id=conversation_id, message_id=message_id, helpful=body.helpful, reason=body.reason
-        )
-        ticket = handoff_after_feedback(session=session, message_id=message_id, domain_of=domain_of) if new_complaint else None
-        out: dict[str, object] = {
-            "id": feedback.id,
-            "guide_code": feedback.guide_code,
-            "guide_version": feedback.guide_version,
-            "handoff": ticket is not None,
-        }
+
+    def store() -> tuple[dict[str, object], Ticket | None]:
+        with factory.begin() as session:
+            feedback, new_complaint = record_feedback(
+                session=session, conversation_id=conversation_id, message_id=message_id, helpful=body.helpful, reason=body.reason
+            )
+            ticket = handoff_after_feedback(session=session, message_id=message_id, domain_of=domain_of) if new_complaint else None
+            verdict = {"id": feedback.id, "guide_code": feedback.guide_code, "guide_version": feedback.guide_version}
+            return {**verdict, "handoff": ticket is not None}, ticket
+
+    out, ticket = await run_in_threadpool(store)  # the event loop stays free for other chats
     if ticket is not None:
         await tell_rasa(rasa, ticket.conversation_id, paused=True)
     return out
