@@ -46,6 +46,7 @@ from api.routers import (
 )
 from api.routers import metrics as metrics_route
 from api.settings import Settings, get_settings
+from api.web.nul import RefuseNul
 from db.session import make_engine, make_sessionmaker
 from knowledge.dense import Embedder
 from knowledge.recovery import open_intact
@@ -103,6 +104,7 @@ def create_app(
         openapi_url="/openapi.json" if settings.development else None,
     )
     install_error_handlers(app)
+    app.add_middleware(RefuseNul)  # 400 for U+0000 in path, query or body: PostgreSQL stores none (api/web/nul.py)
     web.install(app, public_url=settings.public_url, identity_issuer=settings.oidc_issuer,  # CSRF, CSP and headers, upload caps
                 body_limits={"/api/editor/import": int(settings.editor.import_max_mb * MB)})  # fmt: skip
     app.add_middleware(RequestLogMiddleware)  # request id and access line (no query strings)
