@@ -87,9 +87,12 @@ class Settings(BaseSettings):
                 if not getattr(self, name):
                     setattr(self, name, DEV_SECRET)
             secrets = []
-        weak = [name for name in secrets if getattr(self, name) == DEV_SECRET or len(getattr(self, name)) < MIN_SECRET_CHARS]
+        values = {f"HELPDESK_{name.upper()}": getattr(self, name) for name in secrets}
+        if secrets and self.metrics.token:  # optional, but a set scrape token must be a real one
+            values["HELPDESK_METRICS__TOKEN"] = self.metrics.token
+        weak = [name for name, value in values.items() if value == DEV_SECRET or len(value) < MIN_SECRET_CHARS]
         if weak:
-            names = ", ".join(f"HELPDESK_{name.upper()}" for name in weak)
+            names = ", ".join(weak)
             raise ValueError(
                 f"production mode needs real secrets of at least {MIN_SECRET_CHARS} characters: {names} "
                 "(unset, too short or the development value); set HELPDESK_MODE=development for a local demo"

@@ -73,3 +73,9 @@ def test_production_redirect_uris_come_from_the_public_url_not_the_host_header(s
         client.app.state.identity_provider = provider
         client.get("/api/identity/login", headers={"Host": "evil.example"}, follow_redirects=False)
     assert provider.redirect_uris == ["https://dichvucong.example.vn/api/identity/callback"]
+
+
+def test_a_metrics_token_in_production_is_a_real_secret() -> None:
+    with pytest.raises(ValueError, match="HELPDESK_METRICS__TOKEN"):
+        Settings(_env_file=None, mode="production", metrics={"token": "short"}, **REAL)
+    assert Settings(_env_file=None, mode="production", metrics={"token": "m" * 40}, **REAL)
