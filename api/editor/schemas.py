@@ -8,17 +8,19 @@ from pydantic import BaseModel, Field
 
 from api.schemas import MAX_DB_INT
 
+MAX_LOCK_VERSION = MAX_DB_INT - 1  # a write stores lock_version + 1
+
 
 class GuideIn(BaseModel):
     guide: dict[str, Any] = Field(description="the guide in its stored shape: code, domain, agency, legal_basis, …, vi {…}, en {…}")
 
 
 class DraftIn(GuideIn):
-    lock_version: int = Field(ge=0, le=MAX_DB_INT, description="the lock_version you loaded; a stale one is a 409 conflict")
+    lock_version: int = Field(ge=0, le=MAX_LOCK_VERSION, description="the lock_version you loaded; a stale one is a 409 conflict")
 
 
 class StepIn(BaseModel):
-    lock_version: int = Field(ge=0, le=MAX_DB_INT)
+    lock_version: int = Field(ge=0, le=MAX_LOCK_VERSION)
 
 
 class RejectIn(StepIn):

@@ -11,6 +11,7 @@ guides, the demo staff and citizens; Rasa is not running (chat turns answer "bri
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CheckContext, not_a_server_error
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from api.auth.staff import load_demo_staff
@@ -47,9 +49,28 @@ RAISED_LIMITS = LimitSettings(
 )
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fuzz_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated scratch database for the module: SQLite, and PostgreSQL (what production runs)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
+        return
+    admin_url = request.getfixturevalue("postgres_admin")
+    name = f"helpdesk_fuzz_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="module")
-def fuzzed_app(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterator[FastAPI]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
+def fuzzed_app(fuzz_database: str, index_dir: Path) -> Iterator[FastAPI]:
+    url = fuzz_database
     migrate(url)
     engine = make_engine(url)
     with session_scope(make_sessionmaker(engine)) as session:
@@ -144,6 +165,8 @@ TOO_BIG = 2**63  # past every INTEGER column: the database driver raised Overflo
         ("GET", f"/api/editor/guides/{GUIDE_CODES[0]}/versions/{TOO_BIG}", None, "version"),
         ("GET", f"/api/editor/guides/{GUIDE_CODES[0]}/diff?from=1&to={TOO_BIG}", None, "to"),
         ("POST", f"/api/editor/guides/{GUIDE_CODES[0]}/publish", {"lock_version": TOO_BIG}, "lock_version"),
+        # PostgreSQL: the conditional UPDATE stores lock_version + 1, out of its range (SQLite holds 8 bytes).
+        ("POST", f"/api/editor/guides/{GUIDE_CODES[0]}/submit", {"lock_version": 2**31 - 1}, "lock_version"),
         ("POST", f"/api/editor/guides/{GUIDE_CODES[0]}/rollback", {"lock_version": 0, "to_version": TOO_BIG}, "to_version"),
     ],
 )
