@@ -3,6 +3,7 @@
 A feature that adds tables in its own module adds one import line here.
 """
 
+import db.dossiers  # noqa: F401
 import db.editorial  # noqa: F401
 import db.handoff  # noqa: F401
 import db.identity  # noqa: F401
