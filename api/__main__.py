@@ -19,14 +19,18 @@ def main(argv: list[str]) -> int:
         if settings.mode != "development":
             print("demo data is loaded in development mode only", file=sys.stderr)
             return 1
+        from api.analytics.demo import seed_history
         from api.auth.staff import load_demo_staff
         from api.identity.demo_provider import load_demo_citizens
+        from db.base import utcnow
         from db.session import make_engine, make_sessionmaker, session_scope
 
         with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:
             count = load_demo_staff(session=session, path=ROOT / "data" / "demo" / "staff.yaml")
             citizens = load_demo_citizens(session=session, path=ROOT / "data" / "demo" / "citizens.yaml")
-        print(f"demo data: {count} staff accounts, {citizens} synthetic citizens")
+        with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:  # the dashboard's weeks (once)
+            history = seed_history(session=session, guides_dir=settings.guides_dir, now=utcnow())
+        print(f"demo data: {count} staff accounts, {citizens} synthetic citizens, {history} past conversations")
         return 0
     if argv[:1] == ["purge"]:
         from api.retention import purge

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from actions.services import Services
 from api import web
+from api.dossiers.runtime import make_desk, start_outbox
 from api.editor import watcher as editor_watcher
 from api.editor.transfer import MB
 from api.errors import install_error_handlers
@@ -34,9 +35,12 @@ from api.routers import (
     agent,
     agent_citizen,
     agent_pages,
+    analytics,
     applications,
     auth,
+    backoffice,
     chat,
+    dossiers,
     editor,
     editor_pages,
     health,
@@ -79,13 +83,18 @@ def create_app(
             log.error("knowledge index: %s", opened.problem)
         app.state.forms = FormsRuntime(app.state.sessions, settings.secret_key, FormFlow(load_templates(settings.forms_dir)))
         # The actions reach the app's services through the executor that builds them (no module globals).
-        action_services = Services(lambda: app.state.knowledge, app.state.forms, app.state.metrics)
+        dev = settings.development  # the demo one-stop office and the demo notice sender (docs/dossiers.md)
+        app.state.dossiers = make_desk(app.state.sessions, settings.dossiers, app.state.forms.templates, development=dev)
+        action_services = Services(lambda: app.state.knowledge, app.state.forms, app.state.metrics, app.state.dossiers)
         app.state.executor = actions_webhook.make_executor(action_services)
         app.state.embedder = embedder
         knowledge_watcher = editor_watcher.start_watcher(app)  # reloads when another worker publishes
         reconcile = editor_watcher.start_reconcile(app)  # the index brought level with the database (docs/reliability.md)
         app.state.retention = start_retention(app.state.sessions, settings.retention)  # purge at start, then every N hours
+        outbox = start_outbox(app.state.sessions, settings.dossiers, development=dev)  # drains status notices
         yield
+        if outbox is not None:
+            await outbox.stop()
         if app.state.retention is not None:
             await app.state.retention.stop()  # waits for a purge in progress
         await editor_watcher.stop_watcher(knowledge_watcher)
@@ -112,11 +121,11 @@ def create_app(
     app.add_middleware(RouteMetrics, metrics=app.state.metrics)  # responses by route template and status class
     for router in (chat.router, search.router, health.router, metrics_route.router, auth.router, actions_webhook.router, pages.router):
         app.include_router(router)
-    for router in (agent_citizen.router, agent.router, agent_pages.router):
+    for router in (agent_citizen.router, agent.router, agent_pages.router, analytics.router):
         app.include_router(router)
     for router in (editor.router, editor_pages.router):
         app.include_router(router)
-    for router in (identity.router, identity.demo_router, applications.router):
+    for router in (identity.router, identity.demo_router, applications.router, dossiers.router, backoffice.router, backoffice.pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     web.trust_proxies(app, settings.web.trusted_proxies)  # outermost: all the rest sees the client's scheme and address

@@ -374,6 +374,14 @@ SECTIONS = {  # section → (vi, en) titles; "knowledge" sections are open to ed
     "forms": ("Biểu mẫu", "Forms"),
 }
 KNOWLEDGE = ("answers", "demand")
+TABLE_SECTIONS = {  # table → its section
+    **dict.fromkeys(("containment", "handoff_reasons"), "containment"),
+    **dict.fromkeys(("answer_status", "helpful", "procedures"), "answers"),
+    **dict.fromkeys(("ratings", "satisfaction_index", "rating_response"), "satisfaction"),
+    **dict.fromkeys(("waits", "callbacks", "occupancy"), "queue"),
+    **dict.fromkeys(("top_procedures", "hours", "languages", "diacritics", "answer_quality"), "demand"),
+    **dict.fromkeys(("forms", "corrected_fields"), "forms"),
+}
 
 
 def section(name: str, data: Data, config: HandoffConfig) -> list[Table]:

@@ -1,4 +1,4 @@
-"""The agent console at /agent and the supervisor view at /agent/supervisor (server-rendered, plain JS)."""
+"""The agent console at /agent, the supervisor view at /agent/supervisor and the dashboard at /agent/dashboard (server-rendered, plain JS)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,9 @@ def agent_console(request: Request) -> HTMLResponse:
 @router.get("/agent/supervisor", response_class=HTMLResponse)
 def supervisor_view(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "agent_supervisor.html", {"lang": "vi", "view": "supervisor"})
+
+
+@router.get("/agent/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request) -> HTMLResponse:
+    """Figures for supervisors and admins (editors: the knowledge part), from /api/analytics (static/dashboard.js)."""
+    return templates.TemplateResponse(request, "agent_dashboard.html", {"lang": "vi", "view": "dashboard"})
