@@ -9,6 +9,7 @@ as an image runs nothing).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,10 @@ from pygal.etree import etree
 from pygal.style import Style
 
 from api.analytics.tables import Table
+
+# pygal appends a finder for its `pygal.maps` plugins that has no find_spec: every later import of a
+# module that is not installed then raises ImportWarning (an error under the tests). Maps are not used.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground="#1d2430", foreground_strong="#1d2430",
               foreground_subtle="#cfd6df", colors=("#0b4a8b", "#a4161a", "#1b6e3a", "#e6a700", "#6b3fa0", "#4f5b6b"),

@@ -10,6 +10,7 @@ until it has a row here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from starlette.websockets import WebSocketDisconnect
 from api.app import create_app
 from api.auth.passwords import hash_password
 from api.settings import Settings
+from db.dossiers import Dossier
 from db.handoff import CallbackRequest, Ticket
 from db.identity import ApplicationDraft, CitizenSession, Consent, FormProgress
 from db.session import migrate, session_scope
@@ -55,6 +57,7 @@ CITIZEN_A_ONLY = (404, 200, 404, 404, 404, 404, 404, 404)  # A's conversation: 4
 OWN_A = (401, 200, 404, 401, 401, 401, 401, 401)  # A's data behind the citizen session: B gets 404 like a missing id
 SIGNED_IN = (401, 200, 200, 401, 401, 401, 401, 401)
 EVERYONE = (200,) * 8
+OFFICERS = (401, 401, 401, 403, 403, 403, 403, 200)  # processing_officer (issue 16); of these roles only admin has it
 
 # (method, path) → (url, request keywords, expected status per role in ROLES order). `{name}` in the
 # url is an object made in setup.
@@ -148,6 +151,12 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, Any], tuple[int, ...]]] = {
     ("GET", "/api/agent/supervisor/overview"): ("/api/agent/supervisor/overview", {}, (401, 401, 401, 403, 403, 200, 403, 200)),
     ("GET", "/agent"): ("/agent", {}, EVERYONE),  # the pages are static shells; their data needs the API's roles
     ("GET", "/agent/supervisor"): ("/agent/supervisor", {}, EVERYONE),
+    ("GET", "/agent/dashboard"): ("/agent/dashboard", {}, EVERYONE),
+    # ---- analytics (issue 15): supervisors and admins all of it, editors the knowledge part, agents 403
+    ("GET", "/api/analytics/service"): ("/api/analytics/service", {}, (401, 401, 401, 403, 403, 200, 403, 200)),
+    ("GET", "/api/analytics/knowledge"): ("/api/analytics/knowledge", {}, (401, 401, 401, 403, 403, 200, 200, 200)),
+    ("GET", "/api/analytics/tables/{table}.csv"): ("/api/analytics/tables/waits.csv", {}, (401, 401, 401, 403, 403, 200, 403, 200)),
+    ("GET", "/api/analytics/charts/{table}.svg"): ("/api/analytics/charts/hours.svg", {}, (401, 401, 401, 403, 403, 200, 200, 200)),
     # ---- editors: reading needs a staff role, writing the editor role
     ("GET", "/editor"): ("/editor", {}, EVERYONE),
     ("GET", "/api/editor/guides"): ("/api/editor/guides", {}, STAFF_ONLY),
@@ -190,6 +199,34 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, Any], tuple[int, ...]]] = {
     ("GET", "/api/applications"): ("/api/applications", {}, SIGNED_IN),
     ("GET", "/api/applications/{application_id}.pdf"): ("/api/applications/{draft_a}.pdf", {}, OWN_A),
     ("GET", "/api/applications/{application_id}"): ("/api/applications/{draft_a}", {}, OWN_A),
+    # ---- dossiers (docs/dossiers.md): A's draft is empty, so A's submit is refused naming what is missing (422)
+    ("POST", "/api/applications/{application_id}/submit"): (
+        "/api/applications/{draft_a}/submit",
+        {},
+        (401, 422, 404, 401, 401, 401, 401, 401),
+    ),
+    ("GET", "/api/dossiers"): ("/api/dossiers", {}, SIGNED_IN),
+    ("POST", "/api/dossiers/lookup"): ("/api/dossiers/lookup", {"json": {"code": "{dossier_a}", "phone": "0900000111"}}, EVERYONE),
+    ("GET", "/api/dossiers/{code}"): ("/api/dossiers/{dossier_a}", {}, OWN_A),
+    # nothing was asked of A's received dossier yet: 409 for A, 404 for B
+    ("POST", "/api/dossiers/{code}/supplement"): (
+        "/api/dossiers/{dossier_a}/supplement",
+        {"json": {"note": "đã bổ sung"}},
+        (401, 409, 404, 401, 401, 401, 401, 401),
+    ),
+    ("GET", "/api/backoffice/dossiers"): ("/api/backoffice/dossiers", {}, OFFICERS),
+    ("GET", "/api/backoffice/dossiers/{code}"): ("/api/backoffice/dossiers/{dossier_a}", {}, OFFICERS),
+    ("POST", "/api/backoffice/dossiers/{code}/advance"): (
+        "/api/backoffice/dossiers/{dossier_a}/advance",
+        {"json": {"to": "processing"}},
+        OFFICERS,
+    ),
+    ("POST", "/api/backoffice/dossiers/{code}/supplement"): (
+        "/api/backoffice/dossiers/{dossier_a}/supplement",
+        {"json": {"reason_vi": "Thiếu giấy tờ", "documents": ["proof_of_residence"]}},
+        OFFICERS,
+    ),
+    ("GET", "/agent/dossiers"): ("/agent/dossiers", {}, EVERYONE),
     ("POST", "/api/identity/logout"): ("/api/identity/logout", {}, EVERYONE),  # last: it ends the citizens' sessions
 }
 
@@ -279,7 +316,15 @@ def world(tmp_path_factory: pytest.TempPathFactory, index_dir: Any) -> Iterator[
             subject_a = session.scalar(select(CitizenSession.subject).order_by(CitizenSession.created_at).limit(1))  # A signed in first
             consent = Consent(subject=subject_a, form_code="CT01", fields=["full_name"], granted=True)
             draft = ApplicationDraft(subject=subject_a, form_code="CT01", values=[])
-            session.add_all([consent, draft, FormProgress(subject=subject_a, form_code="CT01", stage="filling", values={})])
+            dossier = Dossier(  # A's submitted dossier (issue 16)
+                code="HS-261203-MATRIX",
+                subject=subject_a,
+                phone="0900000111",
+                form_code="CT01",
+                procedure=GUIDE,
+                expected_on=dt.date(2026, 12, 14),
+            )
+            session.add_all([consent, draft, dossier, FormProgress(subject=subject_a, form_code="CT01", stage="filling", values={})])
             session.flush()
             ids = {
                 "cid_a": cid_a,
@@ -292,6 +337,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, index_dir: Any) -> Iterator[
                 "callback": str(session.scalar(select(CallbackRequest.id))),
                 "consent_a": str(consent.id),
                 "draft_a": draft.id,
+                "dossier_a": dossier.code,
             }
         yield World(clients, ids)
 
