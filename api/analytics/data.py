@@ -30,6 +30,7 @@ from knowledge.normalize import fold
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_DAYS = 366
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)  # beyond them a day's bounds in UTC could overflow
 ABANDONED_AFTER = dt.timedelta(days=1)  # a form untouched this long is counted as abandoned
 
 
@@ -46,6 +47,8 @@ class Period:
 
     @classmethod
     def of(cls, start: dt.date, end: dt.date) -> Period:
+        if start < EARLIEST or end > LATEST:
+            raise InvalidPeriod(f"dates run from {EARLIEST} to {LATEST}; {start} to {end} is outside them")
         if end < start:
             raise InvalidPeriod(f"the range ends ({end}) before it starts ({start}); swap the dates")
         days = (end - start).days + 1

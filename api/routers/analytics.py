@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.analytics import charts, figures
-from api.analytics.data import VN, Filters, Period, load
+from api.analytics.data import VN, Filters, InvalidPeriod, Period, load
 from api.analytics.tables import as_json, suppress, to_csv
 from api.auth.staff import CurrentStaff, Forbidden, require_role
 from api.deps import SessionDep
@@ -84,7 +85,11 @@ def query(
 ) -> Query_:
     last = end or utcnow().astimezone(VN).date()
     first = start or last - dt.timedelta(days=DEFAULT_DAYS - 1)
-    return Query_(period=Period.of(first, last), filters=Filters(queue=queue, domain=domain or None), lang=lang)
+    try:
+        period = Period.of(first, last)
+    except InvalidPeriod as exc:  # a 422 in FastAPI's documented shape, like any other bad parameter
+        raise RequestValidationError([{"type": "value_error", "loc": ("query", "start"), "msg": exc.detail, "input": str(first)}]) from exc
+    return Query_(period=period, filters=Filters(queue=queue, domain=domain or None), lang=lang)
 
 
 QueryDep = Annotated[Query_, Depends(query)]

@@ -148,6 +148,8 @@ def test_period_limits() -> None:
     assert Period.of(dt.date(2025, 1, 1), dt.date(2025, 12, 31)).days == 365
     with pytest.raises(InvalidPeriod, match="367 days; the longest is 366"):
         Period.of(dt.date(2024, 1, 1), dt.date(2025, 1, 1))
+    with pytest.raises(InvalidPeriod, match="outside them"):
+        Period.of(dt.date(1, 1, 1), dt.date(1, 1, 2))
     with pytest.raises(InvalidPeriod, match="before it starts"):
         Period.of(dt.date(2025, 2, 1), dt.date(2025, 1, 1))
 
