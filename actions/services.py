@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from knowledge.service import KnowledgeService
 
 if TYPE_CHECKING:
+    from api.dossiers.desk import DossierDesk
     from api.forms.runtime import FormsRuntime
     from api.metrics import Metrics
 
@@ -25,10 +26,13 @@ class Services:
     """The knowledge service the app has loaded now (None before an index exists)."""
     forms: FormsRuntime | None = None
     metrics: Metrics | None = None
+    dossiers: DossierDesk | None = None
 
     @classmethod
-    def of(cls, *, knowledge: KnowledgeService | None = None, forms: FormsRuntime | None = None) -> Services:
-        return cls(lambda: knowledge, forms)
+    def of(
+        cls, *, knowledge: KnowledgeService | None = None, forms: FormsRuntime | None = None, dossiers: DossierDesk | None = None
+    ) -> Services:
+        return cls(lambda: knowledge, forms, dossiers=dossiers)
 
     def knowledge(self) -> KnowledgeService:
         service = self.loaded_knowledge()
@@ -40,6 +44,11 @@ class Services:
         if self.forms is None:
             raise RuntimeError("the forms runtime is not set up; the app passes it to the executor (api/app.py)")
         return self.forms
+
+    def dossier_desk(self) -> DossierDesk:
+        if self.dossiers is None:
+            raise RuntimeError("the dossier desk is not set up; the app passes it to the executor (api/app.py)")
+        return self.dossiers
 
     def search_timer(self) -> contextlib.AbstractContextManager[object]:
         """Times the chat's knowledge call (helpdesk_search_seconds{caller="chat"}); nothing without the app's metrics."""

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.dossiers.config import DossierSettings
 from api.editor.settings import EditorSettings
 from api.handoff.config import HandoffConfig
 from api.limits.config import LimitSettings
@@ -68,6 +69,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = Field(default_factory=LimitSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    dossiers: DossierSettings = Field(default_factory=DossierSettings)
 
     # Citizen sign-in (OpenID Connect). An empty issuer means the app's own demo provider at
     # /demo-idp (development mode only); a VNeID-like provider needs only these four values.

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
 
-ROLES = ("agent", "supervisor", "editor", "admin")
+ROLES = ("agent", "supervisor", "editor", "admin", "processing_officer")  # processing_officer: the demo one-stop office (docs/dossiers.md)
 
 
 class StaffUser(Base):

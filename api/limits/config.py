@@ -6,7 +6,7 @@ from __future__ import annotations
 from limits import parse
 from pydantic import BaseModel, Field, field_validator
 
-RATE_FIELDS = ("chat_per_conversation", "chat_per_address", "search_per_address", "feedback_per_address")
+RATE_FIELDS = ("chat_per_conversation", "chat_per_address", "search_per_address", "feedback_per_address", "dossier_lookup_per_address")
 
 
 class LimitSettings(BaseModel):
@@ -19,6 +19,7 @@ class LimitSettings(BaseModel):
     chat_per_address: str = "60/minute"
     search_per_address: str = "60/minute"
     feedback_per_address: str = "30/minute"
+    dossier_lookup_per_address: str = Field(default="10/minute", description="dossier lookups by code and phone (guessing is slow)")
     login_free_failures_per_user: int = Field(default=5, ge=1, description="wrong passwords for one username before the back-off starts")
     login_free_failures_per_address: int = Field(
         default=20, ge=1, description="failed sign-ins from one address before its back-off starts"
