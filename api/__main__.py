@@ -28,9 +28,10 @@ def main(argv: list[str]) -> int:
         with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:
             count = load_demo_staff(session=session, path=ROOT / "data" / "demo" / "staff.yaml")
             citizens = load_demo_citizens(session=session, path=ROOT / "data" / "demo" / "citizens.yaml")
+            dossiers = _load_demo_dossiers(session, settings)  # one in each state (docs/dossiers.md)
         with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:  # the dashboard's weeks (once)
             history = seed_history(session=session, guides_dir=settings.guides_dir, now=utcnow())
-        print(f"demo data: {count} staff accounts, {citizens} synthetic citizens, {history} past conversations")
+        print(f"demo data: {count} staff accounts, {citizens} synthetic citizens, {history} past conversations, {dossiers} dossiers")
         return 0
     if argv[:1] == ["purge"]:
         from api.retention import purge
@@ -45,6 +46,16 @@ def main(argv: list[str]) -> int:
         return 0
     print("usage: python -m api {migrate,seed-demo,purge}", file=sys.stderr)
     return 2
+
+
+def _load_demo_dossiers(session, settings) -> int:  # type: ignore[no-untyped-def]
+    """The demo citizens' dossiers in each state (data/demo/dossiers.yaml, docs/dossiers.md)."""
+    from api.dossiers.demo import load_demo_dossiers
+    from api.dossiers.runtime import make_desk
+    from api.forms.templates import load_templates
+
+    desk = make_desk(None, settings.dossiers, load_templates(settings.forms_dir), development=True)  # type: ignore[arg-type]
+    return load_demo_dossiers(session=session, desk=desk, path=ROOT / "data" / "demo" / "dossiers.yaml")
 
 
 if __name__ == "__main__":
