@@ -45,7 +45,7 @@ import psutil
 
 from api.chat.turns import UNAVAILABLE
 from bench.product import MODEL, Product, running_product
-from bench.soak_report import Sample, change_pct, error_counts, log_levels, report, summarize
+from bench.soak_report import Sample, change_pct, error_counts, log_levels, per_window, report, summarize
 
 CONVERSATIONS: list[list[str]] = [
     ["xin chào", "thủ tục đăng ký thường trú như thế nào", "còn lệ phí thì sao?", "cảm ơn"],
@@ -376,6 +376,7 @@ async def soak(product: Product, args: argparse.Namespace) -> dict:
         "cpu": cpu,
         "memory_timeline": memory,
         "chat_turns": turns,
+        "chat_turn_per_minute": per_window(window, "chat turn", begin),
         "log_levels": log_levels(args.work / "app.log"),
     }
 

@@ -52,6 +52,18 @@ def summarize(samples: Iterable[Sample], seconds: float) -> dict[str, dict[str, 
     return out
 
 
+def per_window(samples: Iterable[Sample], kind: str, begin: float, width: float = 60.0) -> list[dict[str, float]]:
+    """p50 and p95 of one kind per `width` seconds from `begin`: latency that drifts shows as rising rows."""
+    windows: dict[int, list[float]] = defaultdict(list)
+    for sample in samples:
+        if sample.kind == kind and sample.at >= begin:
+            windows[int((sample.at - begin) // width)].append(sample.ms)
+    return [
+        {"from_s": n * width, "requests": len(ms), "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95)}
+        for n, ms in sorted(windows.items())
+    ]
+
+
 def error_counts(samples: Iterable[Sample]) -> Counter[tuple[str, str]]:
     return Counter((s.kind, s.error) for s in samples if s.error is not None)
 
@@ -109,6 +121,11 @@ def report(result: dict) -> str:
                 ]
                 for name, r in result["rss"].items()
             ],
+        ),
+        "Chat turns per minute:\n\n"
+        + table(
+            ["from s", "turns", "p50 ms", "p95 ms"],
+            [[w["from_s"], w["requests"], w["p50_ms"], w["p95_ms"]] for w in result["chat_turn_per_minute"]],
         ),
         "App log lines by level: " + ", ".join(f"{k} {v}" for k, v in sorted(result["log_levels"].items())),
     ]

@@ -11,7 +11,7 @@ import pytest
 
 from api.chat.turns import UNAVAILABLE
 from bench.soak import turn_error, turns_per_conversation
-from bench.soak_report import Sample, change_pct, error_counts, log_levels, percentile, summarize, table
+from bench.soak_report import Sample, change_pct, error_counts, log_levels, per_window, percentile, summarize, table
 
 
 @pytest.mark.parametrize("p", [0, 25, 50, 95, 99, 100])
@@ -37,6 +37,14 @@ def test_summary_per_kind_counts_requests_rate_and_errors() -> None:
     assert summary["search"]["p50_ms"] == pytest.approx(50.5) and summary["search"]["max_ms"] == 100.0
     assert summary["chat turn"]["errors"] == 2 and summary["chat turn"]["max_ms"] == 30000.0
     assert error_counts(samples) == {("chat turn", "HTTP 503"): 1, ("chat turn", "ReadTimeout"): 1}
+
+
+def test_latency_per_window_starts_at_the_measured_window() -> None:
+    samples = [Sample("chat turn", 200, 999.0, at=5.0)]  # warm-up: left out
+    samples += [Sample("chat turn", 200, 10.0, at=30.0 + t) for t in range(60)] + [Sample("search", 200, 500.0, at=40.0)]
+    samples += [Sample("chat turn", 200, 80.0, at=95.0), Sample("chat turn", 200, 120.0, at=100.0)]
+    windows = per_window(samples, "chat turn", begin=30.0)
+    assert [(w["from_s"], w["requests"], w["p50_ms"]) for w in windows] == [(0.0, 60, 10.0), (60.0, 2, 100.0)]
 
 
 def test_memory_change_is_relative_to_the_start() -> None:
