@@ -82,7 +82,9 @@ def target_conversation(session: Session, dossier: Dossier) -> Conversation | No
 
 def notify(*, session: Session, desk: DossierDesk, dossier: Dossier, event: DossierEvent) -> None:
     """The notice of `event` in the citizen's conversation (kind `dossier`) and in the outbox (SMS to the dossier's phone)."""
-    conversation = target_conversation(session, dossier)
+    # The citizen who just submitted has the code in front of them (the API's answer, the chat's reply): the
+    # receipt goes to the outbox only.
+    conversation = None if event.state == RECEIVED else target_conversation(session, dossier)
     if conversation is not None:
         lang = _lang(conversation.lang)
         buttons = []

@@ -307,8 +307,10 @@ class FormFlow:
         session.add(draft)
         session.delete(progress)
         session.flush()
+        submit = {"title": say("submit", lang), "payload": f'/submit_application{{"application_id":"{draft.id}"}}'}  # docs/dossiers.md
         return Reply(
             "form_done",
             say("done", lang, title=template.title_in(lang), id=draft.id[:8]),
+            [submit],
             data={"form_code": template.code, "application_id": draft.id},
         )

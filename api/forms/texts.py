@@ -58,9 +58,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I could not find that item in the form. Type “change” and its name, e.g. change phone number.",
     },
     "done": {
-        "vi": "Đã lưu hồ sơ nháp “{title}” (mã {id}). Bạn có thể tải bản PDF để in, ký và nộp.",
-        "en": "Your “{title}” draft is saved (reference {id}). You can download the PDF to print, sign and submit.",
+        "vi": "Đã lưu hồ sơ nháp “{title}” (mã {id}). Bạn có thể nộp trực tuyến ngay, hoặc tải bản PDF để in, ký và nộp.",
+        "en": "Your “{title}” draft is saved (reference {id}). You can submit it online now, or download the PDF to print, sign and submit.",
     },
+    "submit": {"vi": "Nộp hồ sơ trực tuyến", "en": "Submit online"},
     "paused": {
         "vi": "Đã tạm dừng. Phần bạn đã điền được lưu lại; khi muốn tiếp tục, hãy nhắn “điền tiếp tờ khai”.",
         "en": "Paused. What you filled in is kept; say “continue my form” when you want to go on.",

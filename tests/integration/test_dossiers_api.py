@@ -18,7 +18,7 @@ from api.dossiers.notify import DemoSender, drain
 from api.identity.demo_provider import load_demo_citizens
 from api.settings import Settings
 from db.dossiers import Dossier, OutboxMessage
-from db.identity import ApplicationDraft, CitizenSession
+from db.identity import ApplicationDraft
 from db.models import Conversation, Message
 from db.session import session_scope
 from db.staff import StaffUser
@@ -205,18 +205,101 @@ def test_a_failed_send_is_retried(app: Any) -> None:
     assert drain(factory=app.state.sessions, sender=DemoSender()) == 1
 
 
-def test_without_a_conversation_the_notice_goes_to_the_citizens_latest_one(app: Any) -> None:
+def test_without_a_conversation_the_notice_goes_to_the_citizens_latest_one_and_the_receipt_only_to_the_outbox(app: Any) -> None:
     mai = client(app, MAI_ANH)
     conversation = mai.post("/api/chat/messages", json={"text": "xin chào", "lang": "vi"}).json()["conversation_id"]
     code = mai.post(f"/api/applications/{draft(app, subject_of(app, MAI_ANH[0]))}/submit").json()["code"]
     with app.state.sessions() as session:
+        assert not list(session.scalars(select(Message).where(Message.kind == "dossier")))  # the submitter already has the code
+        assert code in session.scalars(select(OutboxMessage)).one().text
+    assert staff(app, "officer").post(f"/api/backoffice/dossiers/{code}/advance", json={"to": "processing"}).status_code == 200
+    with app.state.sessions() as session:
         notices = list(session.scalars(select(Message).where(Message.conversation_id == conversation, Message.kind == "dossier")))
-        assert len(notices) == 1 and code in notices[0].text and "Ngày hẹn" in notices[0].text
+        assert len(notices) == 1 and notices[0].text == f"Hồ sơ {code}: Đang xử lý."
         assert session.get(Conversation, conversation).subject == subject_of(app, MAI_ANH[0])
-        assert session.scalar(select(CitizenSession.subject).limit(1))
 
 
 @pytest.mark.parametrize("role", ["agentx", None])
 def test_only_processing_officers_reach_the_back_office(app: Any, role: str | None) -> None:
     c = staff(app, role) if role else client(app)
     assert c.get("/api/backoffice/dossiers").status_code == (403 if role else 401)
+
+
+# ---- the chat actions (as rasa-sdk runs them, with the identity token the app puts in the metadata)
+def identity_token(app: Any, subject: str) -> str:
+    from api.identity.session import actions_token
+    from db.identity import CitizenSession
+
+    with app.state.sessions() as session:
+        row = session.scalars(
+            select(CitizenSession).where(CitizenSession.subject == subject).order_by(CitizenSession.created_at.desc())
+        ).first()
+        return actions_token(row, app.state.settings.secret_key)
+
+
+def chat_tracker(text: str, intent: str, metadata: dict[str, Any], entities: list[dict[str, Any]] | None = None) -> Any:
+    from rasa_sdk import Tracker
+
+    message = {"text": text, "intent": {"name": intent}, "entities": entities or [], "metadata": metadata}
+    return Tracker("conv-actions", {}, message, [], False, None, {}, "action_listen")
+
+
+async def run_action(action: Any, tracker: Any) -> list[dict[str, Any]]:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, tracker, {})
+    return [m["custom"] for m in dispatcher.messages]
+
+
+def services(app: Any) -> Any:
+    from actions.services import Services
+
+    return Services(lambda: None, app.state.forms, None, app.state.dossiers)
+
+
+async def test_where_is_my_application_lists_the_citizens_dossiers_with_the_supplement_reason(app: Any) -> None:
+    from actions.dossiers import ActionDossierStatus
+
+    mai = client(app, MAI_ANH)
+    subject = subject_of(app, MAI_ANH[0])
+    code = mai.post(f"/api/applications/{draft(app, subject)}/submit").json()["code"]
+    officer = staff(app, "officer")
+    officer.post(
+        f"/api/backoffice/dossiers/{code}/supplement",
+        json={"reason_vi": "Thiếu hợp đồng", "reason_en": "No contract", "documents": ["rental_contract"]},
+    )
+    metadata = {"lang": "en", "identity": identity_token(app, subject)}
+    [reply] = await run_action(ActionDossierStatus(services(app)), chat_tracker("where is my application?", "ask_dossier_status", metadata))
+    assert reply["kind"] == "dossier_list" and code in reply["text"] and "Supplement requested" in reply["text"]
+    assert "No contract" in reply["text"] and "Notarised rental" in reply["text"]
+    assert reply["buttons"] == [{"title": f"Supplement {code}", "payload": f"dossier-supplement:{code}"}]
+    [anonymous] = await run_action(
+        ActionDossierStatus(services(app)), chat_tracker("hồ sơ của tôi đến đâu rồi?", "ask_dossier_status", {"lang": "vi"})
+    )
+    assert anonymous["kind"] == "dossier_lookup" and code not in anonymous["text"]
+
+
+async def test_submitting_in_the_chat_asks_for_confirmation_first_and_twice_is_one_dossier(app: Any) -> None:
+    from actions.dossiers import ActionSubmitApplication
+
+    client(app, BAO)
+    subject = subject_of(app, BAO[0])
+    draft_id = draft(app, subject, phone="0900000222")
+    metadata = {"lang": "vi", "identity": identity_token(app, subject)}
+    action = ActionSubmitApplication(services(app))
+    [confirm] = await run_action(action, chat_tracker("nộp hồ sơ", "submit_application", metadata))
+    assert confirm["kind"] == "submit_confirm" and "7 ngày làm việc" in confirm["text"]
+    with app.state.sessions() as session:
+        assert not list(session.scalars(select(Dossier)))  # nothing submitted without the confirmation
+    confirmed = [{"entity": "application_id", "value": draft_id}, {"entity": "submit_confirmed", "value": "yes"}]
+    assert confirm["buttons"][0]["payload"] == f'/submit_application{{"application_id":"{draft_id}","submit_confirmed":"yes"}}'
+    [done] = await run_action(action, chat_tracker(confirm["buttons"][0]["payload"], "submit_application", metadata, confirmed))
+    assert done["kind"] == "dossier_submitted" and "Mã hồ sơ: HS-" in done["text"]
+    [again] = await run_action(action, chat_tracker(confirm["buttons"][0]["payload"], "submit_application", metadata, confirmed))
+    assert again["kind"] == "dossier_submitted" and done["dossier"]["code"] in again["text"]
+    with app.state.sessions() as session:
+        [dossier] = session.scalars(select(Dossier))
+        assert dossier.conversation_id == "conv-actions" and dossier.phone == "0900000222"
+    [signed_out] = await run_action(action, chat_tracker("nộp hồ sơ", "submit_application", {"lang": "vi"}))
+    assert signed_out["kind"] == "login_required"
