@@ -87,6 +87,7 @@ def create_app(
         app.state.dossiers = make_desk(app.state.sessions, settings.dossiers, app.state.forms.templates, development=dev)
         action_services = Services(lambda: app.state.knowledge, app.state.forms, app.state.metrics, app.state.dossiers)
         app.state.executor = actions_webhook.make_executor(action_services)
+        app.state.actions = actions_webhook.ActionRunner(app.state.executor)  # off the app's event loop
         app.state.embedder = embedder
         knowledge_watcher = editor_watcher.start_watcher(app)  # reloads when another worker publishes
         reconcile = editor_watcher.start_reconcile(app)  # the index brought level with the database (docs/reliability.md)
@@ -99,6 +100,7 @@ def create_app(
             await app.state.retention.stop()  # waits for a purge in progress
         await editor_watcher.stop_watcher(knowledge_watcher)
         await editor_watcher.stop_watcher(reconcile)
+        app.state.actions.close()
         await app.state.rasa.aclose()
         app.state.engine.dispose()
 

@@ -103,6 +103,7 @@ def start(work: Path, stock_dir: Path, ours_model: Path, ours_endpoints: Path, a
         "HELPDESK_ACTION_URL": f"http://127.0.0.1:{app_port}/webhooks/actions",
         "HELPDESK_RASA_TOKEN": "bench-rasa-token",
         "HELPDESK_ACTION_TOKEN": "bench-action-token",
+        "HELPDESK_MODE": "development",  # the scratch product runs with development secrets
         "HELPDESK_LIMITS__ENABLED": "false",  # hundreds of messages a minute from one address
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",

@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import importlib
 import pkgutil
+import threading
 import time
 from typing import Any
 
@@ -51,9 +52,9 @@ async def run_action(request: Request) -> JSONResponse:
     tracker = action_call.get("tracker") or {}
     metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
     logs.bind(conversation_id=tracker.get("sender_id"), request_id=metadata.get("request_id"))
-    executor: ActionExecutor = request.app.state.executor
+    runner: ActionRunner = request.app.state.actions
     try:
-        result = await _timed_run(request.app.state.metrics, executor, action_call)
+        result = await _timed_run(request.app.state.metrics, runner, action_call)
     except ActionExecutionRejection as exc:
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=400)
     except ActionNotFoundException as exc:
@@ -63,25 +64,41 @@ async def run_action(request: Request) -> JSONResponse:
     return JSONResponse(result.model_dump() if result else None)
 
 
-def _run_on_own_loop(executor: ActionExecutor, action_call: dict[str, Any]) -> ActionExecutorRunResult | None:
-    """Actions search the index and use the database synchronously: each call runs in a worker thread
-    on its own event loop, so the app's loop never waits for them (the chat turn that caused the call
-    is waiting on that loop for Rasa's answer)."""
-    return asyncio.run(executor.run(action_call))
+class ActionRunner:
+    """rasa-sdk's executor on its own event loop in one long-lived worker thread.
+
+    Actions search the index and use the database synchronously; on the app's loop they would hold
+    it, and the chat turn that caused the call waits on that very loop for Rasa's answer. Log
+    context (the turn's request id) goes with each call.
+    """
+
+    def __init__(self, executor: ActionExecutor) -> None:
+        self.executor = executor
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="rasa-actions", daemon=True)
+        self._thread.start()
+
+    async def run(self, action_call: dict[str, Any]) -> ActionExecutorRunResult | None:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.executor.run(action_call), self._loop))
+
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
 
 
 OUTCOMES = {ActionExecutionRejection: "rejected", ActionNotFoundException: "not_found", ActionMissingDomainException: "missing_domain"}
 
 
-async def _timed_run(metrics: Metrics, executor: ActionExecutor, action_call: dict[str, Any]) -> ActionExecutorRunResult | None:
-    """`executor.run`, observed in helpdesk_action_seconds{action, outcome} (unknown names count as `other`)."""
+async def _timed_run(metrics: Metrics, runner: ActionRunner, action_call: dict[str, Any]) -> ActionExecutorRunResult | None:
+    """The action call, observed in helpdesk_action_seconds{action, outcome} (unknown names count as `other`)."""
     started, outcome = time.perf_counter(), "error"
     try:
-        result = await asyncio.to_thread(_run_on_own_loop, executor, action_call)
+        result = await runner.run(action_call)
         outcome = "ok"
     except Exception as exc:
         outcome = OUTCOMES.get(type(exc), "error")
         raise
     finally:
-        metrics.action_run(str(action_call.get("next_action")), executor.actions, outcome, time.perf_counter() - started)
+        metrics.action_run(str(action_call.get("next_action")), runner.executor.actions, outcome, time.perf_counter() - started)
     return result
