@@ -23,6 +23,8 @@ CUSTOM_CLAIMS = (
     "hometown",
     "household",
     "household_members",
+    "passport_expiry",  # dd/mm/yyyy: reminders (api/dossiers/reminders.py)
+    "temporary_residence_until",
 )
 
 

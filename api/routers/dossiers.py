@@ -15,8 +15,10 @@ from pydantic import BaseModel, Field
 from api.deps import SessionDep
 from api.dossiers import service
 from api.dossiers.desk import DeskDep
+from api.dossiers.reminders import due_reminders, load_rules
 from api.identity.session import CurrentCitizen
 from api.limits.deps import rate_limit
+from db.base import utcnow
 
 router = APIRouter(tags=["dossiers"])
 
@@ -81,6 +83,15 @@ def lookup_dossier(body: LookupIn, session: SessionDep, desk: DeskDep) -> dict[s
 @router.get("/api/dossiers/{code}")
 def my_dossier(code: str, citizen: CurrentCitizen, session: SessionDep, desk: DeskDep, lang: Literal["vi", "en"] = "vi") -> dict[str, Any]:
     return service.dossier_json(service.own_dossier(session=session, subject=citizen.subject, code=code), desk, lang)
+
+
+@router.get("/api/reminders")
+def my_reminders(citizen: CurrentCitizen, desk: DeskDep, lang: Literal["vi", "en"] = "vi") -> list[dict[str, Any]]:
+    """What the signed-in citizen's identity data says is due soon (ID card renewal age, passport expiry, the end of a
+    temporary residence), each with its guide and the form to prefill; the chat page shows them after sign-in."""
+    today = desk.local_date(utcnow())
+    rules = load_rules(desk.settings.reminders_file)
+    return [r.json() for r in due_reminders(dict(citizen.profile), today=today, rules=rules, lang=lang)]
 
 
 @router.post("/api/dossiers/{code}/supplement")

@@ -5,6 +5,7 @@
   "use strict";
 
   const MAX_LEN = 2000, POLL_MS = 3000, TIMEOUT_MS = 30000, REQUEST_HUMAN = "/request_human";
+  const SUPPLEMENT = "dossier-supplement:";  // a button that opens the supplement card (api/dossiers/notify.py)
   const KEY_LANG = "helpdesk.lang", KEY_CONV = "helpdesk.conversation_id";  // localStorage, sessionStorage
 
   // ---- UI strings (the page's only source of UI text; templates carry data-i18n keys) ----------------
@@ -39,6 +40,9 @@
       cbConsent: "Tôi đồng ý để Cổng lưu số điện thoại này và gọi lại cho tôi.", cbSend: "Yêu cầu gọi lại",
       cbDone: "Đã ghi nhận yêu cầu gọi lại.", rateAsk: "Đánh giá của bạn (1 = rất không hài lòng, 5 = rất hài lòng)",
       rateStar: "{n} trên 5", rateComment: "Góp ý thêm (không bắt buộc)", rateSend: "Gửi đánh giá", rateThanks: "Cảm ơn bạn đã đánh giá!",
+      reminderForm: "Điền tờ khai", lkCode: "Mã hồ sơ", lkPhone: "Số điện thoại trên hồ sơ", lkSend: "Tra cứu", lkExpected: "Ngày hẹn trả kết quả: {d}",
+      supTitle: "Bổ sung hồ sơ {code}", supReason: "Lý do: {r}", supDocs: "Đánh dấu giấy tờ bạn gửi bổ sung:",
+      supNote: "Ghi chú cho cán bộ (không bắt buộc)", supSend: "Gửi bổ sung", supDone: "Đã gửi bổ sung. Hồ sơ được chuyển xử lý tiếp.",
     },
     en: {
       portalName: "Public Service Portal — Virtual Assistant", chatTitle: "Ask about administrative procedures",
@@ -71,6 +75,9 @@
       cbSend: "Request a callback", cbDone: "Your callback request is recorded.",
       rateAsk: "Your rating (1 = very unhappy, 5 = very happy)", rateStar: "{n} out of 5", rateComment: "Comment (optional)",
       rateSend: "Send rating", rateThanks: "Thank you for your rating!",
+      reminderForm: "Fill in the form", lkCode: "Dossier code", lkPhone: "Phone number on the dossier", lkSend: "Look up", lkExpected: "Expected result date: {d}",
+      supTitle: "Supplement dossier {code}", supReason: "Reason: {r}", supDocs: "Tick the documents you are supplying:",
+      supNote: "Note for the officer (optional)", supSend: "Send supplement", supDone: "Supplement sent. The dossier goes back to processing.",
     },
   };
 
@@ -147,8 +154,10 @@
     for (const b of buttons) {
       const payload = (b && (b.payload || b.title)) || "", title = (b && (b.title || b.payload)) || "";
       state.titles.set(payload, title);  // a reloaded transcript shows a button's title, not its payload
+      const supplement = payload.startsWith(SUPPLEMENT) ? payload.slice(SUPPLEMENT.length) : null;
+      const click = supplement ? (e) => openSupplement(e.currentTarget, supplement) : () => send(payload, title);
       if (payload) row.append(el("button", { type: "button", class: "chip", "data-testid": "chat-button",
-        "data-payload": payload, text: title, on: { click: () => send(payload, title) } }));
+        "data-payload": payload, text: title, on: { click } }));
     }
     return row.childElementCount ? row : null;
   }
@@ -461,6 +470,18 @@
     const res = await api("GET", "/api/identity/me");
     state.identity = res.ok && res.data ? res.data : { signed_in: false };
     renderIdentity();
+    if (state.identity.signed_in && !state.reminded) showReminders();
+  }
+  /** After sign-in: what the identity data says is due (ID card renewal age, passport, temporary residence). */
+  async function showReminders() {
+    state.reminded = true;
+    const res = await api("GET", `/api/reminders?lang=${state.lang}`);
+    for (const r of res.ok && Array.isArray(res.data) ? res.data : []) {
+      const node = notice(r.text || "");
+      node.setAttribute("data-testid", "reminder");
+      node.setAttribute("data-kind", r.kind || "");
+      if (r.form) node.append(buttonRow([{ title: t("reminderForm"), payload: `/start_form{"form_code":"${r.form}"}` }]) || "");
+    }
   }
   const loginLink = (testid) => el("a", { class: "btn btn--primary", "data-testid": testid, text: t("login"),
     href: `/api/identity/login?next=${encodeURIComponent(window.location.pathname)}` });
@@ -481,6 +502,53 @@
     if (msg.kind === "login_required") body.append(el("p", {}, loginLink("chat-login")));
     if (msg.kind === "form_summary") fillFrom(body, "/api/forms/active", summaryCard);
     if (msg.kind === "form_done") fillFrom(body, "/api/applications", (list) => (list.length ? downloads(list[0]) : null));
+    if (msg.kind === "dossier_lookup") body.append(lookupForm(), el("p", {}, loginLink("chat-login")));
+  }
+
+  // ---- dossiers: lookup by code and phone, the supplement card (docs/dossiers.md) -----------------
+  function dossierView(d) {
+    const box = el("div", { class: "card", "data-testid": "dossier-view", "data-code": d.code, "data-state": d.state },
+      el("p", { class: "card__title", text: `${d.code} — ${d.title}` }), el("p", { "data-testid": "dossier-state", text: d.state_label }),
+      el("p", { text: t("lkExpected", { d: fmtDate(d.expected_on) }) }));
+    if (d.supplement) box.append(el("p", { text: t("supReason", { r: d.supplement.reason || "" }) }),
+      el("ul", {}, (d.supplement.documents || []).map((x) => el("li", { text: x }))));
+    if (d.collect) box.append(el("p", { "data-testid": "dossier-collect", text: d.collect }));
+    return box;
+  }
+  function lookupForm() {
+    const code = el("input", { type: "text", id: "lk-code", maxlength: 64, autocomplete: "off", required: true, "data-testid": "lookup-code" });
+    const phone = el("input", { type: "tel", id: "lk-phone", maxlength: 32, autocomplete: "tel", required: true, "data-testid": "lookup-phone" });
+    const out = el("div", { role: "status", "data-testid": "lookup-result" });
+    const form = el("form", { class: "notice handoff-form", "data-testid": "lookup-form" },
+      el("label", { for: "lk-code", text: t("lkCode") }), code, el("label", { for: "lk-phone", text: t("lkPhone") }), phone,
+      el("button", { type: "submit", class: "btn btn--primary", text: t("lkSend") }), out);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const res = await api("POST", "/api/dossiers/lookup", { code: code.value, phone: phone.value, lang: state.lang });
+      out.replaceChildren(res.ok && res.data ? dossierView(res.data) : el("p", { class: "feedback__note", text: errorText(res) }));
+    });
+    return form;
+  }
+  async function openSupplement(button, code) {
+    const res = await api("GET", `/api/dossiers/${encodeURIComponent(code)}?lang=${state.lang}`);
+    if (!res.ok || !res.data) { button.after(el("p", { class: "feedback__note", text: errorText(res) })); return; }
+    const d = res.data, note = el("textarea", { rows: 2, maxlength: 1000, "aria-label": t("supNote"), placeholder: t("supNote"),
+      "data-testid": "supplement-note" });
+    const docs = ((d.supplement && d.supplement.documents) || []).map((x) => el("label", { class: "handoff-form__consent" },
+      el("input", { type: "checkbox", value: x, checked: true, "data-testid": "supplement-document" }), " ", x));
+    const status = el("p", { class: "feedback__note", role: "status", "data-testid": "supplement-status" });
+    const form = el("form", { class: "notice handoff-form", "data-testid": "supplement-form" },
+      el("p", { text: t("supTitle", { code }) }), d.supplement ? el("p", { text: t("supReason", { r: d.supplement.reason || "" }) }) : null,
+      el("p", { text: t("supDocs") }), docs, note, el("button", { type: "submit", class: "btn btn--primary", text: t("supSend") }), status);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const documents = [...form.querySelectorAll("input:checked")].map((n) => n.value);
+      const sent = await api("POST", `/api/dossiers/${encodeURIComponent(code)}/supplement`, { documents, note: note.value.trim() });
+      status.textContent = sent.ok ? t("supDone") : errorText(sent);
+      if (sent.ok) form.querySelectorAll("input, textarea, button").forEach((n) => { n.disabled = true; });
+    });
+    button.disabled = true;
+    reveal(addNode(form));
   }
   async function fillFrom(body, url, render) {
     const res = await api("GET", url);

@@ -227,6 +227,7 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, Any], tuple[int, ...]]] = {
         OFFICERS,
     ),
     ("GET", "/agent/dossiers"): ("/agent/dossiers", {}, EVERYONE),
+    ("GET", "/api/reminders"): ("/api/reminders", {}, SIGNED_IN),
     ("POST", "/api/identity/logout"): ("/api/identity/logout", {}, EVERYONE),  # last: it ends the citizens' sessions
 }
 

@@ -303,3 +303,15 @@ async def test_submitting_in_the_chat_asks_for_confirmation_first_and_twice_is_o
         assert dossier.conversation_id == "conv-actions" and dossier.phone == "0900000222"
     [signed_out] = await run_action(action, chat_tracker("nộp hồ sơ", "submit_application", {"lang": "vi"}))
     assert signed_out["kind"] == "login_required"
+
+
+def test_reminders_at_sign_in_for_a_citizen_near_a_renewal_age(app: Any) -> None:
+    """Phạm Gia Huy turns 25 on 20/01/2027; his passport and temporary residence end soon (data/demo/citizens.yaml)."""
+    huy = client(app, ("001202000041", "demo-gia-huy"))
+    today = app.state.dossiers.local_date(dt.datetime.now(dt.UTC))
+    reminders = huy.get("/api/reminders", params={"lang": "en"}).json()
+    expected = {"id_card_renewal"} if dt.date(2026, 10, 22) <= today <= dt.date(2028, 1, 20) else set()
+    assert expected <= {r["kind"] for r in reminders}
+    assert all(r["text"] and r["due_on"] for r in reminders)
+    assert client(app, MAI_ANH).get("/api/reminders").json() == [] or today.year >= 2029  # 40 on 14/03/2030
+    assert client(app).get("/api/reminders").status_code == 401
