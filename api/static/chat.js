@@ -40,7 +40,7 @@
       cbConsent: "Tôi đồng ý để Cổng lưu số điện thoại này và gọi lại cho tôi.", cbSend: "Yêu cầu gọi lại",
       cbDone: "Đã ghi nhận yêu cầu gọi lại.", rateAsk: "Đánh giá của bạn (1 = rất không hài lòng, 5 = rất hài lòng)",
       rateStar: "{n} trên 5", rateComment: "Góp ý thêm (không bắt buộc)", rateSend: "Gửi đánh giá", rateThanks: "Cảm ơn bạn đã đánh giá!",
-      reminderForm: "Điền tờ khai", lkCode: "Mã hồ sơ", lkPhone: "Số điện thoại trên hồ sơ", lkSend: "Tra cứu", lkExpected: "Ngày hẹn trả kết quả: {d}",
+      reminderForm: "Điền tờ khai", reminderGuide: "Xem hướng dẫn thủ tục", lkCode: "Mã hồ sơ", lkPhone: "Số điện thoại trên hồ sơ", lkSend: "Tra cứu", lkExpected: "Ngày hẹn trả kết quả: {d}",
       supTitle: "Bổ sung hồ sơ {code}", supReason: "Lý do: {r}", supDocs: "Đánh dấu giấy tờ bạn gửi bổ sung:",
       supNote: "Ghi chú cho cán bộ (không bắt buộc)", supSend: "Gửi bổ sung", supDone: "Đã gửi bổ sung. Hồ sơ được chuyển xử lý tiếp.",
     },
@@ -75,7 +75,7 @@
       cbSend: "Request a callback", cbDone: "Your callback request is recorded.",
       rateAsk: "Your rating (1 = very unhappy, 5 = very happy)", rateStar: "{n} out of 5", rateComment: "Comment (optional)",
       rateSend: "Send rating", rateThanks: "Thank you for your rating!",
-      reminderForm: "Fill in the form", lkCode: "Dossier code", lkPhone: "Phone number on the dossier", lkSend: "Look up", lkExpected: "Expected result date: {d}",
+      reminderForm: "Fill in the form", reminderGuide: "See the procedure's guide", lkCode: "Dossier code", lkPhone: "Phone number on the dossier", lkSend: "Look up", lkExpected: "Expected result date: {d}",
       supTitle: "Supplement dossier {code}", supReason: "Reason: {r}", supDocs: "Tick the documents you are supplying:",
       supNote: "Note for the officer (optional)", supSend: "Send supplement", supDone: "Supplement sent. The dossier goes back to processing.",
     },
@@ -480,7 +480,10 @@
       const node = notice(r.text || "");
       node.setAttribute("data-testid", "reminder");
       node.setAttribute("data-kind", r.kind || "");
-      if (r.form) node.append(buttonRow([{ title: t("reminderForm"), payload: `/start_form{"form_code":"${r.form}"}` }]) || "");
+      const buttons = [];  // the procedure's guide (its answer card) and, where there is one, the form to prefill
+      if (r.guide) buttons.push({ title: t("reminderGuide"), payload: `/choose_procedure{"procedure_code":"${r.guide}"}` });
+      if (r.form) buttons.push({ title: t("reminderForm"), payload: `/start_form{"form_code":"${r.form}"}` });
+      node.append(buttonRow(buttons) || "");
     }
   }
   const loginLink = (testid) => el("a", { class: "btn btn--primary", "data-testid": testid, text: t("login"),
