@@ -261,6 +261,15 @@ def held(*, session: Session, ticket_id: int, agent: StaffUser) -> Ticket:
     return _held(session, ticket_id, agent)
 
 
+def holder_or_supervisor(*, session: Session, ticket_id: int, agent: StaffUser) -> Ticket:
+    """The ticket, open or resolved, when `agent` holds (or held) it or is a supervisor; `NotHolder` (403) otherwise:
+    for what goes beyond the conversation itself, such as the citizen's dossiers."""
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
+    if ticket.agent_id == agent.id or agent.has_role("supervisor"):
+        return ticket
+    raise NotHolder(f"ticket {ticket_id} is not yours; only its holder and supervisors see the citizen's dossiers")
+
+
 def _held(session: Session, ticket_id: int, agent: StaffUser, *, supervisor_may: bool = True) -> Ticket:
     ticket = get_ticket(session=session, ticket_id=ticket_id)
     if ticket.state == "resolved":

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from api import logs
 from api.auth.staff import require_role
 from api.deps import KnowledgeDep, RasaDep, SessionDep
+from api.dossiers import service as dossier_service
+from api.dossiers.desk import DeskDep
 from api.errors import DomainError, Unauthorized
 from api.handoff import callbacks, live, queue, sockets, tickets
 from api.handoff.canned import CANNED
@@ -41,7 +43,7 @@ from api.routers.chat import to_out
 from api.schemas import RowId
 from db.base import utcnow
 from db.handoff import CallbackRequest, Ticket
-from db.models import Message
+from db.models import Conversation, Message
 from db.staff import StaffUser
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
@@ -233,6 +235,21 @@ def assist(ticket_id: RowId, agent: AgentDep, session: SessionDep, knowledge: Kn
     return AssistOut(
         question=question, suggestions=[{"code": h.code, "title": h.title, "snippet": h.snippet, "url": h.url} for h in outcome.hits]
     )
+
+
+@router.get("/tickets/{ticket_id}/dossiers")
+def citizen_dossiers(ticket_id: RowId, agent: AgentDep, session: SessionDep, desk: DeskDep) -> list[dict[str, Any]]:
+    """The dossiers of the signed-in citizen on the ticket, as the citizen sees them (code, procedure, state, history,
+    supplement reason): no field values, no phone number. Empty for an anonymous chat; 403 unless you hold the
+    ticket or are a supervisor."""
+    ticket = tickets.holder_or_supervisor(session=session, ticket_id=ticket_id, agent=agent)
+    conversation = session.get(Conversation, ticket.conversation_id)
+    if conversation is None or not conversation.subject:
+        return []
+    return [
+        dossier_service.dossier_json(d, desk, ticket.lang)
+        for d in dossier_service.citizen_dossiers(session=session, subject=conversation.subject)
+    ]
 
 
 @router.get("/canned")

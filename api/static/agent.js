@@ -121,6 +121,7 @@
       state.seen.clear();
       $("agent-log").replaceChildren();
       loadAssist(ticket.id);
+      loadDossiers(ticket.id);
       loadCanned(ticket.lang);
       connect(ticket.id);
     }
@@ -195,6 +196,16 @@
       el("strong", { text: `${s.title} (${s.code})` }), el("p", { class: "agent-note", text: s.snippet }),
       el("button", { type: "button", class: "chip", text: "Chèn vào trả lời",
         on: { click: () => { $("agent-input").value = `${s.snippet}\nNguồn: ${s.title} (mã ${s.code}) ${s.url}`; } } }))));
+  }
+
+  /** The signed-in citizen's dossiers (code, procedure, state, a supplement's reason): no field values, no phone. */
+  async function loadDossiers(ticketId) {
+    const res = await api("GET", `/api/agent/tickets/${ticketId}/dossiers`);
+    const list = res.ok && Array.isArray(res.data) ? res.data : [];
+    $("ticket-dossiers").replaceChildren(...(list.length ? list.map((d) => el("li", { "data-testid": "ticket-dossier", "data-code": d.code },
+      el("strong", { text: `${d.code} — ${d.title}` }), el("p", { class: "agent-note", text: `${d.state_label} · hẹn ${d.expected_on}` }),
+      d.supplement ? el("p", { class: "agent-note", text: `Cần bổ sung: ${d.supplement.reason || ""} (${(d.supplement.documents || []).join("; ")})` }) : null))
+      : [el("li", { class: "agent-note", text: res.ok ? "Không có hồ sơ nào (hoặc công dân chưa đăng nhập)." : detail(res) })]));
   }
 
   async function loadCanned(lang) {

@@ -36,8 +36,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
-    """The product with the demo citizens, staff (officer1) and dossiers."""
-    with running_product(tmp_path_factory.mktemp("dossiers"), seed_demo=True) as running:
+    """The product with the demo citizens, staff (officer1, agent1) and dossiers; the call center always open."""
+    env = {"HELPDESK_HANDOFF__ALWAYS_OPEN": "true"}
+    with running_product(tmp_path_factory.mktemp("dossiers"), env=env, seed_demo=True) as running:
         yield running
 
 
@@ -50,6 +51,13 @@ def citizen(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def officer(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def agent(browser: Browser) -> Iterator[Page]:
     context = browser.new_context()
     yield context.new_page()
     context.close()
@@ -123,7 +131,9 @@ def officer_moves(page: Page, to: str) -> None:
     expect(page.get_by_test_id("bo-state")).to_have_attribute("data-state", to, timeout=TIMEOUT)
 
 
-def test_submit_supplement_and_result_in_the_browser(seeded: Product, citizen: Page, officer: Page, anonymous: BrowserContext) -> None:
+def test_submit_supplement_and_result_in_the_browser(
+    seeded: Product, citizen: Page, officer: Page, agent: Page, anonymous: BrowserContext
+) -> None:
     citizen_signs_in(citizen, seeded, "001190000011", "demo-mai-anh", "Nguyễn Thị Mai Anh")
     code = fill_and_submit_ct01(citizen)
 
@@ -157,6 +167,18 @@ def test_submit_supplement_and_result_in_the_browser(seeded: Product, citizen: P
     type_message(citizen, "hồ sơ của tôi đến đâu rồi?")
     mine = re.compile(re.escape(code) + r" — [^•]*: Đã có kết quả")  # the list has Mai Anh's demo dossiers too
     expect(citizen.locator("[data-testid=chat-message][data-sender=bot]").last).to_contain_text(mine, timeout=TIMEOUT)
+
+    # the agent who takes the citizen's chat sees the citizen's dossiers, without the phone number on them
+    citizen.get_by_test_id("welcome").get_by_test_id("chat-button").last.click()  # "Gặp tổng đài viên"
+    expect(citizen.get_by_test_id("chat-status")).to_have_attribute("data-state", "waiting", timeout=TIMEOUT)
+    agent.goto(seeded.app_url + "/agent")
+    agent.get_by_test_id("login-username").fill("agent1")
+    agent.get_by_test_id("login-password").fill("agent1-demo")
+    agent.get_by_test_id("login-submit").click()
+    agent.get_by_test_id("claim-next").click()
+    expect(agent.locator(f"[data-testid=ticket-dossier][data-code='{code}']")).to_contain_text("Đã có kết quả", timeout=TIMEOUT)
+    expect(agent.get_by_test_id("ticket-dossiers")).to_contain_text("HS-261101-MA7K2Q")  # her demo dossier
+    expect(agent.get_by_test_id("ticket-dossiers")).not_to_contain_text(PHONE)
 
     # an anonymous visitor: code + the phone on the dossier, and the same 404 for a wrong phone
     lookup = seeded.app_url + "/api/dossiers/lookup"

@@ -104,6 +104,8 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, Any], tuple[int, ...]]] = {
     ("GET", "/api/agent/tickets"): ("/api/agent/tickets", {"params": {"state": "assigned"}}, AGENTS),
     ("GET", "/api/agent/tickets/{ticket_id}"): ("/api/agent/tickets/{t1}", {}, (401, 401, 401, 403, 200, 200, 403, 200)),
     ("GET", "/api/agent/tickets/{ticket_id}/assist"): ("/api/agent/tickets/{t1}/assist", {}, (401, 401, 401, 403, 200, 200, 403, 200)),
+    # A's dossiers: only T1's holder and supervisors (agent_noskill is refused like any other agent)
+    ("GET", "/api/agent/tickets/{ticket_id}/dossiers"): ("/api/agent/tickets/{t1}/dossiers", {}, (401, 401, 401, 403, 200, 200, 403, 200)),
     # only the holder writes to the citizen; the others are told who holds it (409)
     ("POST", "/api/agent/tickets/{ticket_id}/messages"): (
         "/api/agent/tickets/{t1}/messages",
@@ -409,3 +411,15 @@ def test_agents_list_only_the_tickets_they_may_read(world: World) -> None:
     t1 = int(world.ids["t1"])
     assert t1 not in listed["agent_noskill"] and t1 in listed["agent_holder"] and t1 in listed["supervisor"]
     assert listed["agent_noskill"] <= listed["supervisor"]
+
+
+def test_the_holder_sees_the_citizens_dossiers_without_values(world: World) -> None:
+    """T1 is signed-in A's ticket: its holder sees A's dossier (code, procedure, state) but not the phone on it;
+    an anonymous chat's ticket (T3, which a supervisor may read) has none."""
+    holder = world.clients["agent_holder"]
+    dossiers = holder.get(f"/api/agent/tickets/{world.ids['t1']}/dossiers")
+    assert dossiers.status_code == 200
+    assert [d["code"] for d in dossiers.json()] == [world.ids["dossier_a"]]
+    assert dossiers.json()[0]["procedure"] == GUIDE and dossiers.json()[0]["state_label"]
+    assert "0900000111" not in dossiers.text and "phone" not in dossiers.json()[0]
+    assert world.clients["supervisor"].get(f"/api/agent/tickets/{world.ids['t3']}/dossiers").json() == []
