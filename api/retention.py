@@ -8,7 +8,9 @@
 - callback requests (the phone number) once done;
 - citizen sessions after their end or expiry; the identity profile a session holds is cleared as
   soon as the session has ended or expired;
-- forms being filled in, and application drafts not submitted, after their last change.
+- forms being filled in, and application drafts not submitted, after their last change;
+- dossier status notices in the outbox (the phone number they go to) once sent, or once the
+  sender has given up on them (`MAX_ATTEMPTS`), after their creation.
 
 Before a conversation or a callback is deleted, the anonymous counts analytics needs (answers by
 status per procedure, helpful rate, handoffs by reason, outcomes, waits, ratings, callbacks) are
@@ -38,7 +40,9 @@ from sqlalchemy import ColumnElement, CursorResult, String, and_, cast, delete, 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.dossiers.notify import MAX_ATTEMPTS as MAX_OUTBOX_ATTEMPTS
 from db.base import utcnow
+from db.dossiers import OutboxMessage
 from db.handoff import CallbackRequest, SatisfactionRating, Ticket
 from db.identity import ApplicationDraft, CitizenSession, FormProgress
 from db.models import Conversation, Feedback, Message
@@ -58,6 +62,9 @@ class RetentionSettings(BaseModel):
     callback_days: int = Field(default=30, ge=1, description="callback requests (phone numbers): after they are done")
     session_days: int = Field(default=30, ge=1, description="citizen sessions: after their end or expiry (the profile goes at once)")
     draft_days: int = Field(default=30, ge=1, description="forms being filled in and unsubmitted drafts: after the last change")
+    outbox_days: int = Field(
+        default=30, ge=1, description="dossier notices in the outbox (phone numbers): sent or given up, after creation"
+    )
     batch_size: int = Field(default=500, ge=1, description="rows deleted per transaction")
 
 
@@ -69,6 +76,7 @@ class PurgeReport:
     sessions: int = 0
     form_progress: int = 0
     drafts: int = 0
+    outbox_messages: int = 0
 
     def __str__(self) -> str:
         return ", ".join(f"{getattr(self, f.name)} {f.name.replace('_', ' ')}" for f in fields(self))
@@ -90,6 +98,7 @@ def purge(*, factory: sessionmaker[Session], settings: RetentionSettings, now: d
         report.profiles_cleared = clear_ended_profiles(session=session, now=now)
         report.sessions = delete_sessions(session=session, before=before(settings.session_days))
         report.form_progress, report.drafts = delete_drafts(session=session, before=before(settings.draft_days))
+        report.outbox_messages = delete_outbox(session=session, before=before(settings.outbox_days))
     limit = settings.batch_size
     report.callbacks = _in_batches(factory, limit, lambda s: purge_callbacks(session=s, before=before(settings.callback_days), limit=limit))
     report.conversations = _in_batches(
@@ -137,6 +146,13 @@ def delete_drafts(*, session: Session, before: dt.datetime) -> tuple[int, int]:
         session, delete(ApplicationDraft).where(ApplicationDraft.status != "submitted", ApplicationDraft.created_at < before)
     )
     return progress, drafts
+
+
+def delete_outbox(*, session: Session, before: dt.datetime) -> int:
+    """Status notices created before `before` that are done with: sent, or given up after MAX_ATTEMPTS. A notice
+    still waiting to be sent stays, however old (the sender may be down)."""
+    done = or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_OUTBOX_ATTEMPTS)
+    return _rows_changed(session, delete(OutboxMessage).where(done, OutboxMessage.created_at < before))
 
 
 def _rows_changed(session: Session, statement: Any) -> int:

@@ -17,6 +17,7 @@ from api import __main__ as cli
 from api.app import create_app
 from api.retention import Raced, RetentionSettings, Schedule, delete_conversations, old_conversations, purge, run_once
 from api.settings import Settings, get_settings
+from db.dossiers import Dossier, OutboxMessage
 from db.handoff import CallbackRequest, SatisfactionRating, Ticket
 from db.identity import ApplicationDraft, CitizenSession, Consent, FormProgress
 from db.models import Conversation, Feedback, Message
@@ -221,7 +222,7 @@ def test_a_second_run_deletes_and_counts_nothing(sessions: sessionmaker[Session]
     seed(sessions)
     purge(factory=sessions, settings=RetentionSettings(), now=NOW)
     again = purge(factory=sessions, settings=RetentionSettings(), now=NOW)
-    assert str(again) == "0 conversations, 0 callbacks, 0 profiles cleared, 0 sessions, 0 form progress, 0 drafts"
+    assert str(again) == "0 conversations, 0 callbacks, 0 profiles cleared, 0 sessions, 0 form progress, 0 drafts, 0 outbox messages"
     assert stats(sessions) == EXPECTED_STATS
 
 
@@ -263,6 +264,31 @@ def test_two_workers_purging_at_once_count_each_conversation_once(sessions: sess
     assert ids(sessions, Conversation.id).isdisjoint({"old", "old_en"})
     assert stats(sessions)[("conversations", None, "vi")] == (1, 0.0)
     assert stats(sessions) == EXPECTED_STATS
+
+
+def test_outbox_notices_go_once_sent_or_given_up(sessions: sessionmaker[Session]) -> None:
+    """They hold the dossier's phone number: sent (or given up) ones older than `outbox_days` go; waiting ones stay."""
+    with session_scope(sessions) as session:
+        dossier = Dossier(code="HS-261203-RETAIN", phone="0900000111", form_code="CT01", procedure="1.004222", expected_on=NOW.date())
+        session.add(dossier)
+        session.flush()
+        notices = {
+            "sent_old": (OLD, OLD, 1),
+            "given_up_old": (OLD, None, 5),
+            "waiting_old": (OLD, None, 2),  # the sender was down: still to be sent
+            "sent_lately": (RECENT, RECENT, 1),
+        }
+        for text, (created, sent, attempts) in notices.items():
+            session.add(
+                OutboxMessage(
+                    dossier_id=dossier.id, recipient="+84900000111", text=text, created_at=created, sent_at=sent, attempts=attempts
+                )
+            )
+    report = purge(factory=sessions, settings=RetentionSettings(), now=NOW)
+    assert report.outbox_messages == 2
+    assert ids(sessions, OutboxMessage.text) == {"waiting_old", "sent_lately"}
+    assert purge(factory=sessions, settings=RetentionSettings(outbox_days=1), now=NOW).outbox_messages == 1  # a setting
+    assert ids(sessions, OutboxMessage.text) == {"waiting_old"}
 
 
 def test_signing_out_clears_the_profile_at_once(sessions: sessionmaker[Session]) -> None:
