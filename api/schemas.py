@@ -5,13 +5,26 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from annotated_types import Interval
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
+
+from api.dossiers.service import MalformedCode, normalize_code
 
 MAX_TEXT_CHARS = 2000
 # The largest value of an INTEGER column (PostgreSQL's four bytes; SQLite's eight). An id or a version
 # past it names no row, and the database driver raises on it (a 500) instead of finding none: 422.
 MAX_DB_INT = 2**31 - 1
 RowId = Annotated[int, Interval(ge=1, le=MAX_DB_INT)]
+
+
+def _dossier_code(value: str) -> str:
+    try:
+        return normalize_code(value)
+    except MalformedCode as exc:  # FastAPI's documented 422 shape, like any other bad parameter
+        raise ValueError(exc.detail) from exc
+
+
+# A dossier code (mã hồ sơ), normalised as api/dossiers/service.py reads it; a malformed one is a 422.
+DossierCode = Annotated[str, StringConstraints(max_length=64), AfterValidator(_dossier_code)]
 
 
 class ChatMessageIn(BaseModel):

@@ -16,6 +16,7 @@ from api.dossiers import service
 from api.dossiers.desk import DeskDep
 from api.dossiers.states import STATES
 from api.routers.pages import templates
+from api.schemas import DossierCode
 from db.dossiers import Dossier
 from db.staff import StaffUser
 
@@ -45,12 +46,12 @@ def list_dossiers(officer: Officer, session: SessionDep, desk: DeskDep, state: s
 
 
 @router.get("/dossiers/{code}")
-def get_dossier(code: str, officer: Officer, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
+def get_dossier(code: DossierCode, officer: Officer, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
     return service.officer_json(service.dossier_by_code(session=session, code=code), desk)
 
 
 @router.post("/dossiers/{code}/advance")
-def advance(code: str, body: AdvanceIn, officer: Officer, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
+def advance(code: DossierCode, body: AdvanceIn, officer: Officer, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
     """Move the dossier to `to`; 409 when the transition table does not allow it from its current state."""
     dossier = service.dossier_by_code(session=session, code=code)
     details = {"note": body.note.strip()} if body.note.strip() else {}
@@ -59,7 +60,7 @@ def advance(code: str, body: AdvanceIn, officer: Officer, session: SessionDep, d
 
 
 @router.post("/dossiers/{code}/supplement")
-def ask_supplement(code: str, body: SupplementIn, officer: Officer, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
+def ask_supplement(code: DossierCode, body: SupplementIn, officer: Officer, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
     """Ask the citizen for a supplement: the reason (vi, optionally en) and the missing documents; 409 from a state that does not allow it."""
     dossier = service.dossier_by_code(session=session, code=code)
     service.request_supplement(

@@ -18,6 +18,7 @@ from api.dossiers.desk import DeskDep
 from api.dossiers.reminders import due_reminders, load_rules
 from api.identity.session import CurrentCitizen
 from api.limits.deps import rate_limit
+from api.schemas import DossierCode
 from db.base import utcnow
 
 router = APIRouter(tags=["dossiers"])
@@ -29,7 +30,7 @@ class SubmitIn(BaseModel):
 
 
 class LookupIn(BaseModel):
-    code: str = Field(max_length=64, description="the dossier code (mã hồ sơ), e.g. HS-261203-7K3Q9X")
+    code: DossierCode = Field(max_length=64, description="the dossier code (mã hồ sơ), e.g. HS-261203-7K3Q9X")
     phone: str = Field(max_length=32, description="the phone number written on the dossier")
     lang: Literal["vi", "en"] = "vi"
 
@@ -81,7 +82,9 @@ def lookup_dossier(body: LookupIn, session: SessionDep, desk: DeskDep) -> dict[s
 
 
 @router.get("/api/dossiers/{code}")
-def my_dossier(code: str, citizen: CurrentCitizen, session: SessionDep, desk: DeskDep, lang: Literal["vi", "en"] = "vi") -> dict[str, Any]:
+def my_dossier(
+    code: DossierCode, citizen: CurrentCitizen, session: SessionDep, desk: DeskDep, lang: Literal["vi", "en"] = "vi"
+) -> dict[str, Any]:
     return service.dossier_json(service.own_dossier(session=session, subject=citizen.subject, code=code), desk, lang)
 
 
@@ -95,7 +98,7 @@ def my_reminders(citizen: CurrentCitizen, desk: DeskDep, lang: Literal["vi", "en
 
 
 @router.post("/api/dossiers/{code}/supplement")
-def supply_dossier(code: str, body: SupplyIn, citizen: CurrentCitizen, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
+def supply_dossier(code: DossierCode, body: SupplyIn, citizen: CurrentCitizen, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
     """Answer a supplement request: the documents supplied and a note; the dossier goes back to processing.
     409 when nothing was asked."""
     dossier = service.own_dossier(session=session, subject=citizen.subject, code=code)
