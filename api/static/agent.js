@@ -1,68 +1,33 @@
 /* Staff pages: the agent console (/agent) and the supervisor view (/agent/supervisor). Plain JS, no build step.
- * The bearer token from POST /api/auth/token lives in sessionStorage (this tab only). Server text reaches the
- * page only through textContent. Sections: helpers, sign-in, console (queues, ticket, live socket), supervisor. */
+ * Sign-in and the bearer token: staff.js. Server text reaches the page only through textContent.
+ * Sections: helpers, sign-in, console (queues, ticket, live socket), supervisor. */
 (() => {
   "use strict";
 
-  const KEY_TOKEN = "helpdesk.staff_token", REFRESH_MS = 3000;
+  const REFRESH_MS = 3000;
   const view = document.body.dataset.view;
   const $ = (id) => document.getElementById(id);
-  const state = { token: sessionStorage.getItem(KEY_TOKEN), me: null, ticket: null, seen: new Set(), socket: null, timer: null };
+  const state = { me: null, ticket: null, seen: new Set(), socket: null, timer: null };
 
-  // ---- helpers ------------------------------------------------------------------------------------
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === "text") node.textContent = v;
-      else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
-      else node.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false && c !== "") node.append(c);
-    return node;
-  }
+  // ---- helpers (dom.js, staff.js) ------------------------------------------------------------------
+  const { el, detail } = Helpdesk;
+  const staff = Helpdesk.staffSession({ onSignedIn: start, onSignedOut });
+  const api = staff.api;
   const minutes = (s) => (s < 60 ? `${s} giây` : `${Math.floor(s / 60)} phút ${s % 60} giây`);
   const time = (iso) => { const d = new Date(iso || NaN); return isNaN(d) ? "" : d.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }); };
 
-  async function api(method, url, body, form) {
-    const headers = { Accept: "application/json" };
-    if (state.token) headers.Authorization = `Bearer ${state.token}`;
-    if (body && !form) headers["Content-Type"] = "application/json";
-    try {
-      const res = await fetch(url, { method, headers, body: form ? body : body ? JSON.stringify(body) : undefined });
-      const data = res.status === 204 ? null : await res.json().catch(() => null);
-      if (res.status === 401 && !form) signOut();
-      return { ok: res.ok, status: res.status, data };
-    } catch (e) { return { ok: false, status: 0, data: null }; }
-  }
-  const detail = (res) => {
-    const d = res.data && res.data.detail;
-    return typeof d === "string" ? d : Array.isArray(d) ? d.map((x) => x.msg).join("; ") : res.status ? `Lỗi ${res.status}` : "Không kết nối được máy chủ";
-  };
-
   // ---- sign-in --------------------------------------------------------------------------------------
-  async function signIn(e) {
-    e.preventDefault();
-    const body = new URLSearchParams({ username: $("login-username").value, password: $("login-password").value });
-    const res = await api("POST", "/api/auth/token", body, true);
-    if (!res.ok) { $("login-error").textContent = detail(res); return; }
-    state.token = res.data.access_token;
-    sessionStorage.setItem(KEY_TOKEN, state.token);
-    start();
-  }
-  function signOut() {
-    sessionStorage.removeItem(KEY_TOKEN);
-    state.token = state.me = null;
+  function onSignedOut() {
+    state.me = null;
     if (state.socket) state.socket.close();
     window.clearInterval(state.timer);
-    [$("agent-app").hidden, $("agent-bar").hidden, $("agent-login").hidden] = [true, true, false];
   }
 
   async function start() {
     const res = await api("GET", "/api/agent/me");
-    if (!res.ok) { signOut(); if (res.status !== 401) $("login-error").textContent = detail(res); return; }
+    if (!res.ok) { staff.signOut(); if (res.status !== 401) $("login-error").textContent = detail(res); return; }
     state.me = res.data;
-    [$("agent-app").hidden, $("agent-bar").hidden, $("agent-login").hidden] = [false, false, true];
+    staff.show(true);
     $("agent-name").textContent = `${state.me.display_name} (${state.me.username})`;
     $("agent-status").value = state.me.status;
     if (view === "supervisor") { refreshSupervisor(); state.timer = window.setInterval(refreshSupervisor, REFRESH_MS); return; }
@@ -234,8 +199,6 @@
 
   // ---- start-up -------------------------------------------------------------------------------------
   function init() {
-    $("agent-login").addEventListener("submit", signIn);
-    $("agent-logout").addEventListener("click", signOut);
     $("agent-status").addEventListener("change", (e) => setStatus(e.target.value));
     if (view === "console") {
       $("claim-next").addEventListener("click", claimNext);
@@ -248,7 +211,7 @@
       $("release").addEventListener("click", () => ticketAction("release"));
       $("resolve").addEventListener("click", () => ticketAction("resolve", { disposition: $("disposition").value }));
     }
-    if (state.token) start(); else $("agent-login").hidden = false;
+    staff.begin();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -3,62 +3,23 @@
 (() => {
   "use strict";
 
-  const KEY_TOKEN = "helpdesk.staff_token", REFRESH_MS = 5000;
+  const REFRESH_MS = 5000;
   const $ = (id) => document.getElementById(id);
-  const state = { token: sessionStorage.getItem(KEY_TOKEN), code: null, timer: null };
+  const state = { code: null, timer: null };
   const ACTION_LABELS = { processing: "Chuyển xử lý", result_ready: "Đã có kết quả", returned: "Đã trả kết quả",
     closed: "Kết thúc hồ sơ", supplement_requested: "Yêu cầu bổ sung…" };
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === "text") node.textContent = v;
-      else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
-      else node.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false && c !== "") node.append(c);
-    return node;
-  }
+  const { el, detail } = Helpdesk;
+  const staff = Helpdesk.staffSession({ onSignedIn: start, onSignedOut: () => window.clearInterval(state.timer) });
+  const api = staff.api;
   const when = (iso) => { const d = new Date(iso || NaN); return isNaN(d) ? "" : d.toLocaleString("vi-VN"); };
   const day = (iso) => { const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || ""); return m ? `${m[3]}/${m[2]}/${m[1]}` : ""; };
 
-  async function api(method, url, body, form) {
-    const headers = { Accept: "application/json" };
-    if (state.token) headers.Authorization = `Bearer ${state.token}`;
-    if (body && !form) headers["Content-Type"] = "application/json";
-    try {
-      const res = await fetch(url, { method, headers, body: form ? body : body ? JSON.stringify(body) : undefined });
-      const data = await res.json().catch(() => null);
-      if (res.status === 401 && !form) signOut();
-      return { ok: res.ok, status: res.status, data };
-    } catch (e) { return { ok: false, status: 0, data: null }; }
-  }
-  const detail = (res) => {
-    const d = res.data && res.data.detail;
-    return typeof d === "string" ? d : Array.isArray(d) ? d.map((x) => x.msg).join("; ") : res.status ? `Lỗi ${res.status}` : "Không kết nối được máy chủ";
-  };
-
-  async function signIn(e) {
-    e.preventDefault();
-    const body = new URLSearchParams({ username: $("login-username").value, password: $("login-password").value });
-    const res = await api("POST", "/api/auth/token", body, true);
-    if (!res.ok) { $("login-error").textContent = detail(res); return; }
-    state.token = res.data.access_token;
-    sessionStorage.setItem(KEY_TOKEN, state.token);
-    start();
-  }
-  function signOut() {
-    sessionStorage.removeItem(KEY_TOKEN);
-    state.token = null;
-    window.clearInterval(state.timer);
-    [$("agent-app").hidden, $("agent-bar").hidden, $("agent-login").hidden] = [true, true, false];
-  }
   async function start() {
     const me = await api("GET", "/api/auth/me");
-    if (!me.ok) { signOut(); return; }
+    if (!me.ok) { staff.signOut(); return; }
     $("agent-name").textContent = `${me.data.display_name} (${me.data.username})`;
-    [$("agent-app").hidden, $("agent-bar").hidden, $("agent-login").hidden] = [false, false, true];
+    staff.show(true);
     refresh();
     state.timer = window.setInterval(refresh, REFRESH_MS);
   }
@@ -115,11 +76,9 @@
   }
 
   function init() {
-    $("agent-login").addEventListener("submit", signIn);
-    $("agent-logout").addEventListener("click", signOut);
     $("bo-filter").addEventListener("change", refresh);
     $("bo-supplement").addEventListener("submit", askSupplement);
-    if (state.token) start(); else $("agent-login").hidden = false;
+    staff.begin();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

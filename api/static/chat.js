@@ -103,18 +103,7 @@
     return null;
   }
 
-  /** el("p", {class: "x", text: "plain text", on: {click: fn}, "data-testid": "y"}, ...children) */
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === "text") node.textContent = v;
-      else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
-      else node.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false && c !== "") node.append(c);
-    return node;
-  }
+  const { el } = Helpdesk;  // dom.js
 
   function safeUrl(raw) {  // only http(s) links, never javascript: and friends
     try { const u = new URL(String(raw), window.location.href); return raw && /^https?:$/.test(u.protocol) ? u.href : null; }

@@ -4,9 +4,9 @@
 (() => {
   "use strict";
 
-  const KEY_TOKEN = "helpdesk.staff_token", KEY_LANG = "helpdesk.dashboard_lang";
+  const KEY_LANG = "helpdesk.dashboard_lang";
   const $ = (id) => document.getElementById(id);
-  const state = { token: sessionStorage.getItem(KEY_TOKEN), me: null, lang: sessionStorage.getItem(KEY_LANG) || "vi" };
+  const state = { me: null, lang: sessionStorage.getItem(KEY_LANG) || "vi" };
   const UI = {
     vi: { start: "Từ ngày", end: "Đến ngày", queue: "Nhóm", domain: "Lĩnh vực", all: "Tất cả", apply: "Xem", csv: "Tải CSV",
       empty: "Không có dữ liệu trong khoảng thời gian này.", nothing: "Không có cuộc trò chuyện nào trong khoảng thời gian này.",
@@ -34,27 +34,10 @@
   const t = (key) => UI[state.lang][key];
   const word = (value) => (WORDS[state.lang][value] || value);
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === "text") node.textContent = v;
-      else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
-      else node.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false && c !== "") node.append(c);
-    return node;
-  }
+  const { el } = Helpdesk;
+  const staff = Helpdesk.staffSession({ onSignedIn: start, onSignedOut: () => { state.me = null; } });
+  const call = staff.request;  // Responses: JSON, SVG and CSV
 
-  async function call(url, init) {
-    const headers = { ...(init && init.headers) };
-    if (state.token) headers.Authorization = `Bearer ${state.token}`;
-    try {
-      const res = await fetch(url, { ...init, headers });
-      if (res.status === 401) signOut();
-      return res;
-    } catch (e) { return null; }
-  }
   async function detail(res) {
     if (!res) return state.lang === "en" ? "Cannot reach the server" : "Không kết nối được máy chủ";
     const data = await res.json().catch(() => null);
@@ -62,26 +45,12 @@
     return typeof d === "string" ? d : Array.isArray(d) ? d.map((x) => x.msg).join("; ") : `HTTP ${res.status}`;
   }
 
-  // ---- sign-in ------------------------------------------------------------------------------------
-  async function signIn(e) {
-    e.preventDefault();
-    const body = new URLSearchParams({ username: $("login-username").value, password: $("login-password").value });
-    const res = await call("/api/auth/token", { method: "POST", body });
-    if (!res || !res.ok) { $("login-error").textContent = await detail(res); return; }
-    state.token = (await res.json()).access_token;
-    sessionStorage.setItem(KEY_TOKEN, state.token);
-    start();
-  }
-  function signOut() {
-    sessionStorage.removeItem(KEY_TOKEN);
-    state.token = state.me = null;
-    [$("agent-app").hidden, $("agent-bar").hidden, $("agent-login").hidden] = [true, true, false];
-  }
+  // ---- sign-in (staff.js) ----------------------------------------------------------------------
   async function start() {
     const res = await call("/api/auth/me");
-    if (!res || !res.ok) { signOut(); return; }
+    if (!res || !res.ok) { staff.signOut(); return; }
     state.me = await res.json();
-    [$("agent-app").hidden, $("agent-bar").hidden, $("agent-login").hidden] = [false, false, true];
+    staff.show(true);
     $("agent-name").textContent = `${state.me.display_name} (${state.me.username})`;
     translate();
     load();
@@ -196,11 +165,9 @@
   }
 
   function init() {
-    $("agent-login").addEventListener("submit", signIn);
-    $("agent-logout").addEventListener("click", signOut);
     $("dash-filters").addEventListener("submit", load);
     $("dash-lang").addEventListener("click", toggleLanguage);
-    if (state.token) start(); else $("agent-login").hidden = false;
+    staff.begin();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

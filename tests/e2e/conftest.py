@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from bench.product import INDEX, MODEL, Product, running_product
 from bench.synthetic import ROOT, synthetic_guides
@@ -14,6 +16,7 @@ from knowledge.dense import make_embedder
 from knowledge.guides import load_guide_dir
 from knowledge.index import build_index
 from knowledge.repository import published_guides, upsert_guide
+from tests.conftest import IN_CI
 
 __all__ = ["INDEX", "MODEL", "Product", "full_scale_knowledge", "running_product"]  # the suites import them from here
 
@@ -47,3 +50,25 @@ def full_scale_knowledge(work: Path, model: str = "hash-256", records: int = FUL
 def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
     with running_product(tmp_path_factory.mktemp("product")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian chromium driven by Playwright, one per test module (required with CI=true, skipped elsewhere without it)."""
+    executable = shutil.which("chromium")
+    if not executable:
+        if IN_CI:
+            pytest.fail("Debian chromium is required with CI=true (apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+    ]
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=args)
+        yield launched
+        launched.close()

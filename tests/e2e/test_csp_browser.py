@@ -8,14 +8,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import IN_CI
 from tests.e2e.conftest import INDEX, Product, running_product
 from tests.e2e.test_editor_e2e import store_served_guides
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TIMEOUT = 30_000
 # Playwright's init scripts are not subject to the page's policy: the listener sees every violation.
 REPORT_VIOLATIONS = """
@@ -26,18 +24,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.cspViolation(text);
 });
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which("chromium"):
-        if IN_CI:
-            pytest.fail("Debian chromium is required with CI=true (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

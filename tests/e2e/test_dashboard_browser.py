@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import Product, running_product
-from tests.e2e.test_csp_browser import TIMEOUT, browser, context, open_page, staff_sign_in, watched
+from tests.e2e.test_csp_browser import TIMEOUT, context, open_page, staff_sign_in, watched
 
-__all__ = ["browser", "context"]  # the fixtures, shared with the CSP test
+__all__ = ["context"]  # the fixture, shared with the CSP test
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 

@@ -6,32 +6,17 @@ the renewal reminder of a demo citizen near an ID card age."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import IN_CI
 from tests.e2e.conftest import Product, running_product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TIMEOUT = 30_000
 PHONE = "0900000999"
 REASON = "Thiếu bản sao hợp đồng thuê nhà có công chứng."
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which("chromium"):
-        if IN_CI:
-            pytest.fail("Debian chromium is required with CI=true (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

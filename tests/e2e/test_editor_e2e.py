@@ -30,7 +30,7 @@ from knowledge.guides import guide_to_dict
 from knowledge.index import IndexMismatch, load_index
 from tests.conftest import ROOT
 from tests.e2e.conftest import INDEX, Product, full_scale_knowledge, running_product
-from tests.e2e.test_browser import browser, page  # noqa: F401  (fixtures: Debian chromium via Playwright)
+from tests.e2e.test_browser import page  # noqa: F401  (fixture: a page of the conftest's chromium)
 
 pytestmark = [pytest.mark.e2e]
 PY = str(ROOT / ".venv/bin/python")

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.e2e.conftest import Product, running_product
-from tests.e2e.test_browser import browser  # noqa: F401  (the chromium fixture)
 
 pytestmark = pytest.mark.e2e
 

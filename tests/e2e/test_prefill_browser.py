@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Iterator
 
 import pypdf
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import IN_CI
 from tests.e2e.conftest import Product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TIMEOUT = 30_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which("chromium"):
-        if IN_CI:
-            pytest.fail("Debian chromium is required with CI=true (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
