@@ -15,7 +15,9 @@ def erlang_c(servers: int, traffic: float) -> float:
 
     with N servers (agent chat slots) and offered traffic A = λ · AHT in Erlangs.
     Returns 1.0 when A ≥ N (the queue grows without bound), 0.0 when there is no traffic.
-    Computed with running terms so that large N does not overflow.
+    Computed through Erlang B's recursion, B(k) = A·B(k−1) / (k + A·B(k−1)), then
+    C = N·B / (N − A·(1 − B)): every step stays in [0, 1], so a national call center's
+    thousands of slots do not overflow (A^k / k! does beyond A ≈ 700).
     """
     if servers <= 0:
         raise ValueError(f"servers is {servers}; Erlang C needs at least one server")
@@ -23,12 +25,10 @@ def erlang_c(servers: int, traffic: float) -> float:
         return 0.0
     if traffic >= servers:
         return 1.0
-    term, total = 1.0, 1.0  # A^k / k! for k = 0
-    for k in range(1, servers):
-        term *= traffic / k
-        total += term
-    last = term * traffic / servers * servers / (servers - traffic)  # (A^N / N!) · N/(N − A)
-    return last / (total + last)
+    blocking = 1.0
+    for k in range(1, servers + 1):
+        blocking = traffic * blocking / (k + traffic * blocking)
+    return servers * blocking / (servers - traffic * (1.0 - blocking))
 
 
 def average_speed_of_answer(servers: int, traffic: float, handling_time: float) -> float:

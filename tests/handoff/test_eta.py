@@ -1,4 +1,4 @@
-"""Erlang C against textbook values and an independent reference (Erlang B recursion)."""
+"""Erlang C against textbook values and an independent reference (the closed formula, summed in log space)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from api.handoff.eta import average_speed_of_answer, erlang_c, estimate_wait, se
 
 
 def erlang_c_reference(servers: int, traffic: float) -> float:
-    """Via Erlang B's recursion B(k) = A·B(k−1) / (k + A·B(k−1)) and C = N·B / (N − A·(1 − B))."""
-    b = 1.0
-    for k in range(1, servers + 1):
-        b = traffic * b / (k + traffic * b)
-    return servers * b / (servers - traffic * (1 - b))
+    """The closed formula with every term as a logarithm: log(A^k / k!) = k·log A − lgamma(k + 1)."""
+    logs = [k * math.log(traffic) - math.lgamma(k + 1) for k in range(servers)]
+    logs.append(servers * math.log(traffic) - math.lgamma(servers + 1) + math.log(servers / (servers - traffic)))
+    top = max(logs)
+    weights = [math.exp(x - top) for x in logs]
+    return weights[-1] / sum(weights)
 
 
 # The classic worked example (callcentrehelper.com "Erlang C formula – made simple"):
@@ -29,9 +30,15 @@ def test_textbook_example(agents: int, p_wait: float, asa: float, sl20: float) -
     assert service_level(agents, 10.0, 180.0, 20.0) == pytest.approx(sl20, abs=5e-5)
 
 
-@pytest.mark.parametrize(("servers", "traffic"), [(1, 0.5), (2, 1.5), (5, 4.2), (30, 25.0), (150, 140.0)])
+@pytest.mark.parametrize(("servers", "traffic"), [(1, 0.5), (2, 1.5), (5, 4.2), (30, 25.0), (150, 140.0), (800, 760.0), (1800, 1736.0)])
 def test_matches_the_erlang_b_reference(servers: int, traffic: float) -> None:
     assert erlang_c(servers, traffic) == pytest.approx(erlang_c_reference(servers, traffic), rel=1e-9)
+
+
+def test_a_national_call_center_does_not_overflow() -> None:
+    """Thousands of chat slots (docs/scale.md): a probability, not NaN, falling as slots are added."""
+    waits = [erlang_c(servers, 1736.0) for servers in (1740, 1760, 1800, 1900)]
+    assert all(0.0 < w < 1.0 for w in waits) and waits == sorted(waits, reverse=True)
 
 
 def test_single_server_is_the_mm1_utilisation() -> None:
