@@ -53,7 +53,9 @@ from api.settings import Settings, get_settings
 from api.web.nul import RefuseNul
 from db.session import make_engine, make_sessionmaker
 from knowledge.dense import Embedder
+from knowledge.query_cache import CachedQueryEmbedder
 from knowledge.recovery import open_intact
+from knowledge.runtime import embedder_for
 
 log = logging.getLogger("helpdesk")
 
@@ -77,7 +79,9 @@ def create_app(
         app.state.login_guard = LoginGuard(app.state.limiter)
         handoff.start(app)
         _limit_torch_threads(settings.torch_threads)
-        opened = open_intact(settings, embedder)  # a missing or damaged current build: an intact earlier one, or none
+        embedder_ = _with_query_cache(embedder or embedder_for(settings), settings.query_cache_size)
+        app.state.metrics.watch_query_cache(embedder_)
+        opened = open_intact(settings, embedder_)  # a missing or damaged current build: an intact earlier one, or none
         app.state.knowledge, app.state.knowledge_error = opened.service, opened.problem if opened.service is None else None
         if opened.problem:
             log.error("knowledge index: %s", opened.problem)
@@ -88,7 +92,7 @@ def create_app(
         action_services = Services(lambda: app.state.knowledge, app.state.forms, app.state.metrics, app.state.dossiers)
         app.state.executor = actions_webhook.make_executor(action_services)
         app.state.actions = actions_webhook.ActionRunner(app.state.executor)  # off the app's event loop
-        app.state.embedder = embedder
+        app.state.embedder = embedder_
         knowledge_watcher = editor_watcher.start_watcher(app)  # reloads when another worker publishes
         reconcile = editor_watcher.start_reconcile(app)  # the index brought level with the database (docs/reliability.md)
         app.state.retention = start_retention(app.state.sessions, settings.retention)  # purge at start, then every N hours
@@ -132,6 +136,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     web.trust_proxies(app, settings.web.trusted_proxies)  # outermost: all the rest sees the client's scheme and address
     return app
+
+
+def _with_query_cache(embedder: Embedder | None, size: int) -> Embedder | None:
+    """Repeated questions skip the model (22 % of the app's CPU on the full index, docs/benchmarks.md)."""
+    return CachedQueryEmbedder(embedder, size=size) if embedder is not None and size > 0 else embedder
 
 
 def _limit_torch_threads(threads: int) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.context_managers import Timer
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pydantic import BaseModel, Field
 from sqlalchemy import event, func, select
@@ -107,11 +107,17 @@ class Metrics:
         ProcessCollector(registry=r)  # process_cpu_seconds_total, process_resident_memory_bytes, open fds (Linux)
         self._queues = QueueCollector()
         r.register(self._queues)
+        self._query_cache = QueryCacheCollector()
+        r.register(self._query_cache)
 
     def watch(self, factory: sessionmaker[Session]) -> None:
         """Read the queues from `factory`'s database at scrape time; count answers and handoffs as they commit."""
         self._queues.factory = factory
         count_commits(factory, self)
+
+    def watch_query_cache(self, embedder: object) -> None:
+        """Hits and misses of the question-embedding cache (`knowledge.query_cache`), when `embedder` has one."""
+        self._query_cache.embedder = embedder if callable(getattr(embedder, "info", None)) else None
 
     # ---- recording, with the label values bounded --------------------------------------------------
 
@@ -178,6 +184,27 @@ class QueueCollector(Collector):
         up.add_metric([], 1)
         yield up
         yield from families
+
+
+class QueryCacheCollector(Collector):
+    """The question-embedding cache's counts (functools' CacheInfo), read at each scrape."""
+
+    def __init__(self) -> None:
+        self.embedder: Any = None
+
+    def collect(self) -> Iterator[Metric]:
+        if self.embedder is None:
+            return
+        info = self.embedder.info()
+        lookups = CounterMetricFamily(
+            "helpdesk_query_embedding_cache", "Question embeddings looked up in the per-process cache", labels=["result"]
+        )
+        lookups.add_metric(["hit"], info.hits)
+        lookups.add_metric(["miss"], info.misses)
+        yield lookups
+        size = GaugeMetricFamily("helpdesk_query_embedding_cache_entries", "Question embeddings held in the cache")
+        size.add_metric([], info.currsize)
+        yield size
 
 
 def queue_families(session: Session, now: dt.datetime) -> list[Metric]:

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     torch_threads: int = Field(
         default=1, description="intra-op threads for question embeddings; 1 keeps p95 low under concurrent load (docs/benchmarks.md)"
     )
+    query_cache_size: int = Field(
+        default=4096, ge=0, description="question embeddings kept per process (LRU, by exact normalised text); 0 turns the cache off"
+    )
 
     secret_key: str = Field(
         default="", description="signs tokens and cookies (HMAC-SHA256), 32+ characters; development default when empty"

@@ -3,6 +3,7 @@
     .venv/bin/python bench/chat_latency.py [--levels 1 8 32] [--duration 20] [--rounds 2]
         [--stock-dir /tmp/stock-rasa] [--out /tmp/chat-latency] [--profile] [--pyspy /tmp/pyspy-venv/bin/py-spy]
         [--app-env OMP_NUM_THREADS=1] [--ours-endpoints FILE] [--ours-model FILE] [--app-workers 2]
+        [--questions repeat|unique]
 
 Starts, like tests/e2e/conftest.py, on free ports with scratch SQLite databases under --out:
   * ours: the Rasa 3.6 server (.venv-bot, a copy of var/models/current.tar.gz, bot/endpoints.yml:
@@ -19,6 +20,8 @@ burst from another process on the machine hits both sides. Prints Markdown table
 the layers separately: Rasa's NLU alone (/model/parse), the knowledge search alone (/api/search), Rasa's
 REST webhook called directly (NLU + rules + tracker store + action call), and the full turn through the app.
 --pyspy PATH records py-spy profiles of the app and of our Rasa server during one extra 8-conversation run.
+--questions unique draws each conversation's question from the team evaluation set instead of repeating
+the fixed scripts (a cache of question embeddings then misses, as it would for new questions).
 --app-env / --ours-endpoints / --ours-model / --app-workers try run-time variants of our side without
 touching bot/ or the code (e.g. bot/endpoints.redis.yml with SANIC_WORKERS=2 and HELPDESK_REDIS_HOST set).
 """
@@ -56,6 +59,39 @@ OURS: list[list[str]] = [
     ["bạn là ai", "thủ tục đăng ký kết hôn cần gì", "mất bao lâu thì xong"],
     ["doi giay phep lai xe", "le phi bao nhieu", "co lam online duoc khong"],
 ]
+# --questions unique: each conversation asks one question of the team evaluation set (data/eval/team/*.jsonl,
+# procedures, law questions, English, typed without diacritics) inside one of these frames ("{q}"), so no
+# two conversations repeat their question and a cache of question embeddings cannot serve the repeats that
+# the fixed OURS scripts make. After the 700 questions, each comes back with one of PREFIXES (new text again).
+FRAMES = {
+    "vi": [["xin chào", "{q}", "còn lệ phí thì sao?", "cảm ơn"], ["{q}", "nộp hồ sơ ở đâu"], ["{q}", "mất bao lâu", "tạm biệt"]],
+    "en": [["hello", "{q}", "how much does it cost", "thanks"], ["{q}", "where do I submit"], ["{q}", "how long does it take", "bye"]],
+}
+PREFIXES = {"vi": ["", "cho hỏi ", "xin hỏi ", "cho em hỏi ", "anh chị ơi ", "bạn ơi "], "en": ["", "hi, ", "please, ", "quick question: "]}
+
+
+class UniqueQuestions:
+    """Conversations built around the evaluation questions, in a fixed order, never the same text twice."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.questions = [
+            (row["question"], "en" if row.get("lang") == "en" else "vi")
+            for path in paths
+            for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        ]
+        self.next = 0
+
+    def conversation(self) -> list[str]:
+        n, self.next = self.next, self.next + 1
+        question, lang = self.questions[n % len(self.questions)]
+        prefixes = PREFIXES[lang]
+        cycle = n // len(self.questions)
+        if cycle >= len(prefixes):
+            raise SystemExit(f"--questions unique ran out after {n} conversations: shorten --duration or add prefixes")
+        frame = FRAMES[lang][n % len(FRAMES[lang])]
+        return [prefixes[cycle] + question if t == "{q}" else t for t in frame]
+
+
 # Conversations for the stock `rasa init` assistant (its intents: greet, mood_*, affirm, deny, bot_challenge, goodbye).
 STOCK: list[list[str]] = [
     ["hi", "I am feeling great", "bye"],
@@ -177,11 +213,13 @@ async def stock_turn(client: httpx.AsyncClient, url: str, sender: str, text: str
     return Turn(ms, ok, "stock", text)
 
 
-async def worker(target: str, url: str, index: int, deadline: float, out: list[Turn], client: httpx.AsyncClient) -> None:
+async def worker(
+    target: str, url: str, index: int, deadline: float, out: list[Turn], client: httpx.AsyncClient, unique: UniqueQuestions | None
+) -> None:
     scripts = OURS if target == "ours" else STOCK
     n = index
     while time.perf_counter() < deadline:
-        script = scripts[n % len(scripts)]
+        script = unique.conversation() if unique is not None and target == "ours" else scripts[n % len(scripts)]
         n += 1
         conversation_id: str | None = None
         sender = f"bench-{uuid.uuid4().hex[:12]}"
@@ -213,17 +251,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def run_load(
-    target: str, url: str, concurrency: int, duration: float, pids: dict[str, int]
+    target: str, url: str, concurrency: int, duration: float, pids: dict[str, int], unique: UniqueQuestions | None = None
 ) -> tuple[list[Turn], float, dict[str, float]]:
     """Closed-loop load; returns the turns, the wall time and the CPU seconds each server process used."""
     limits = httpx.Limits(max_connections=concurrency + 4, max_keepalive_connections=concurrency + 4)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         warm: list[Turn] = []
-        await asyncio.gather(*(worker(target, url, i, time.perf_counter() + 2.0, warm, client) for i in range(concurrency)))
+        await asyncio.gather(*(worker(target, url, i, time.perf_counter() + 2.0, warm, client, unique) for i in range(concurrency)))
         turns: list[Turn] = []
         cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
         t0 = time.perf_counter()
-        await asyncio.gather(*(worker(target, url, i, t0 + duration, turns, client) for i in range(concurrency)))
+        await asyncio.gather(*(worker(target, url, i, t0 + duration, turns, client, unique) for i in range(concurrency)))
         wall = time.perf_counter() - t0
         return turns, wall, {name: cpu_seconds(pid) - cpu0[name] for name, pid in pids.items()}
 
@@ -270,6 +308,22 @@ def load_tables(results: dict, levels: list[int]) -> str:
         small = [t.latency_ms for r in ours for t in r["turns"] if t.kind == "text"]
         lines.append(f"| {c} | {pct(lat, 95):.0f} | {o_tps / s_tps:.2f} | {pct(ans, 50):.0f} | {pct(small, 50):.0f} |")
     return "\n".join(lines)
+
+
+async def cache_counts(app_url: str) -> str:
+    """The app's question-embedding cache over the whole run, from its /metrics (development mode serves it)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(f"{app_url}/metrics")).text
+    found = {
+        result: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        for result in ("hit", "miss")
+        if line.startswith(f'helpdesk_query_embedding_cache_total{{result="{result}"}}')
+    }
+    if not found:
+        return "no question-embedding cache"
+    hits, misses = found.get("hit", 0.0), found.get("miss", 0.0)
+    return f"question-embedding cache {hits:.0f} hits / {misses:.0f} misses ({hits / max(hits + misses, 1):.0%} hits)"
 
 
 async def profile(s: Services, repeat: int) -> str:
@@ -378,6 +432,8 @@ async def main_async(args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     s = start(args.out, args.stock_dir, args.ours_model, args.ours_endpoints, args.app_workers, args.app_env)
     results: dict = {(t, c): [] for t in ("ours", "stock") for c in args.levels}
+    unique = UniqueQuestions(sorted((ROOT / "data" / "eval" / "team").glob("*.jsonl"))) if args.questions == "unique" else None
+    loads: list[float] = []
     try:
         started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
         load_before = os.getloadavg()
@@ -387,7 +443,8 @@ async def main_async(args: argparse.Namespace) -> None:
                 for target in order:
                     url = s.app_url if target == "ours" else s.stock_url
                     pids = {k: s.pids[k] for k in (("app", "rasa") if target == "ours" else ("stock",))}
-                    turns, wall, cpu = await run_load(target, url, c, args.duration, pids)
+                    turns, wall, cpu = await run_load(target, url, c, args.duration, pids, unique)
+                    loads.append(os.getloadavg()[0])
                     results[(target, c)].append({"turns": turns, "wall": wall, "cpu": cpu})
                     lat = [t.latency_ms for t in turns]
                     print(
@@ -398,7 +455,10 @@ async def main_async(args: argparse.Namespace) -> None:
             f"Model {args.ours_model.resolve().name}, endpoints {args.ours_endpoints}, app workers {args.app_workers}, "
             f"app env {' '.join(args.app_env) or '-'}. "
             f"Run {started} on {platform.node()} ({os.cpu_count()} cores, load average {load_before[0]:.1f} before / "
-            f"{os.getloadavg()[0]:.1f} after); {args.rounds} rounds × {args.duration:.0f} s per configuration, interleaved."
+            f"{os.getloadavg()[0]:.1f} after, {min(loads):.1f}–{max(loads):.1f} during); "
+            f"{args.rounds} rounds × {args.duration:.0f} s per configuration, interleaved. "
+            f"Questions: {args.questions}{f' ({unique.next} conversations, each its own question)' if unique else ''}; "
+            f"{await cache_counts(s.app_url)}."
         )
         report = [header, "", load_tables(results, args.levels)]
         if args.profile:
@@ -406,7 +466,7 @@ async def main_async(args: argparse.Namespace) -> None:
         if args.pyspy:
             procs = pyspy_record(args.pyspy, s, args.out, int(args.duration))
             await asyncio.sleep(1)
-            turns, wall, _cpu = await run_load("ours", s.app_url, 8, args.duration, {})
+            turns, wall, _cpu = await run_load("ours", s.app_url, 8, args.duration, {}, unique)
             for p in procs:
                 p.wait()
             report += ["", f"#### py-spy during 8 concurrent conversations ({len(turns)} turns, {len(turns) / wall:.1f}/s)"]
@@ -437,6 +497,12 @@ def main() -> None:
     parser.add_argument("--stock-dir", type=Path, default=Path("/tmp/stock-rasa"))
     parser.add_argument("--out", type=Path, default=Path("/tmp/chat-latency"))
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--questions",
+        choices=("repeat", "unique"),
+        default="repeat",
+        help="repeat: the fixed OURS conversations; unique: each conversation asks its own question of data/eval/team",
+    )
     parser.add_argument("--pyspy", help="path to a py-spy binary")
     parser.add_argument(
         "--ours-model", type=Path, default=ROOT / "var" / "models" / "current.tar.gz", help="e.g. a model trained with a candidate config"

@@ -113,3 +113,20 @@ def test_responses_are_counted_by_route_template_including_crashes() -> None:
     assert errors("unmatched", "4xx") == 1
     labels = {v for family in metrics.registry.collect() for sample in family.samples for v in sample.labels.values()}
     assert not [v for v in labels if "42" in v or "boom" in v]
+
+
+def test_the_query_embedding_cache_is_counted_at_scrape_time() -> None:
+    from knowledge.dense import HashEmbedder
+    from knowledge.query_cache import CachedQueryEmbedder
+
+    metrics = Metrics()
+    assert "helpdesk_query_embedding_cache" not in generate_latest(metrics.registry).decode()  # no cache, no series
+    cache = CachedQueryEmbedder(HashEmbedder(16), size=4)
+    metrics.watch_query_cache(cache)
+    for text in ("hộ chiếu", "hộ chiếu", "tạm trú"):
+        cache.embed_query(text)
+    text = generate_latest(metrics.registry).decode()
+    assert 'helpdesk_query_embedding_cache_total{result="hit"} 1.0' in text
+    assert 'helpdesk_query_embedding_cache_total{result="miss"} 2.0' in text
+    assert "helpdesk_query_embedding_cache_entries 2.0" in text
+    assert "hộ chiếu" not in text
