@@ -108,7 +108,8 @@ def _store_message(factory: sessionmaker[Session], conversation_id: str | None, 
         # A button's payload ("/request_human") says nothing about the citizen's language.
         turn_lang = lang or (conversation.lang if text.startswith("/") else detect_language(text, default=conversation.lang))
         conversation.lang = turn_lang
-        stored_text = transcript_text(session=session, conversation_id=conversation.id, text=text)  # form answers stay out
+        # Form answers stay out; a new conversation has no form question yet (one query fewer on its first turn).
+        stored_text = text if conversation_id is None else transcript_text(session=session, conversation_id=conversation.id, text=text)
         add_message(session=session, conversation=conversation, sender="citizen", text=stored_text)
         return Opened(conversation.id, conversation.state, conversation.bot_paused, turn_lang, stored_text)
 

@@ -17,8 +17,9 @@ import threading
 import time
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor, ActionExecutorRunResult
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
@@ -44,11 +45,14 @@ def make_executor(services: Services) -> ActionExecutor:
 
 
 @router.post("/webhooks/actions")
-async def run_action(request: Request) -> JSONResponse:
+async def run_action(request: Request) -> Response:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), request.app.state.settings.action_token.encode()):
         return JSONResponse({"error": "invalid action token: send Authorization: Bearer <HELPDESK_ACTION_TOKEN>"}, status_code=401)
-    action_call: dict[str, Any] = await request.json()
+    try:  # the whole tracker, every event of the conversation: orjson reads it ~4x faster than json (docs/benchmarks.md)
+        action_call: dict[str, Any] = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        return JSONResponse({"error": f"the action call is not JSON: {exc}"}, status_code=400)
     tracker = action_call.get("tracker") or {}
     metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
     logs.bind(conversation_id=tracker.get("sender_id"), request_id=metadata.get("request_id"))
@@ -61,7 +65,7 @@ async def run_action(request: Request) -> JSONResponse:
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=404)
     except ActionMissingDomainException as exc:
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=449)
-    return JSONResponse(result.model_dump() if result else None)
+    return Response(orjson.dumps(result.model_dump() if result else None), media_type="application/json")
 
 
 class ActionRunner:

@@ -170,7 +170,11 @@ def test_action_runs_are_timed_by_action_name(client: TestClient, settings: Sett
     tracker = json.loads((FIXTURES / "fee_follow_up.json").read_text(encoding="utf-8"))
     call = {"next_action": "action_answer", "sender_id": tracker["sender_id"], "tracker": tracker, "domain": {}}
     auth = {"Authorization": f"Bearer {settings.action_token}"}
-    assert client.post("/webhooks/actions", headers=auth, json=call).status_code == 200
+    answered = client.post("/webhooks/actions", headers=auth, json=call)
+    assert answered.status_code == 200 and answered.headers["content-type"] == "application/json"
+    assert [e["event"] for e in answered.json()["events"]][:1] == ["slot"] and answered.json()["responses"]
+    not_json = client.post("/webhooks/actions", headers={**auth, "Content-Type": "application/json"}, content=b'{"next_action": ')
+    assert not_json.status_code == 400 and "not JSON" in not_json.json()["error"]
     made_up = f"action_{uuid.uuid4().hex}"
     assert client.post("/webhooks/actions", headers=auth, json={**call, "next_action": made_up}).status_code == 404
     samples = scrape(client)
