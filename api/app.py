@@ -77,7 +77,7 @@ def create_app(
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s, app.state.metrics, rasa_transport)
         app.state.limiter = Limiter(settings.limits)  # counts in memory, or in Redis shared by the workers
         app.state.login_guard = LoginGuard(app.state.limiter)
-        handoff.start(app)
+        await handoff.start(app)  # the live hub, fanned out to the other workers when configured
         _limit_torch_threads(settings.torch_threads)
         embedder_ = _with_query_cache(embedder or embedder_for(settings), settings.query_cache_size)
         app.state.metrics.watch_query_cache(embedder_)
@@ -105,6 +105,7 @@ def create_app(
         await editor_watcher.stop_watcher(knowledge_watcher)
         await editor_watcher.stop_watcher(reconcile)
         app.state.actions.close()
+        await handoff.stop(app)
         await app.state.rasa.aclose()
         app.state.engine.dispose()
 

@@ -20,3 +20,4 @@ class HandoffConfig(BaseModel):
     sla_answer_s: float = 60.0
     sla_target: float = 0.8
     stats_window: dt.timedelta = dt.timedelta(hours=1)
+    live_url: str = Field(default="", description="empty: live push within one app worker; redis://host:6379/0 fans it out to every worker")

@@ -4,8 +4,10 @@
     queue = hub.subscribe("conversation:abc")   # in a WebSocket route; hub.unsubscribe(...) at the end
 
 New `Message` rows are published to ``conversation:<id>`` automatically; service code adds
-other events with `announce(session, channel, event)`. Everything happens in one process: with
-several app workers the pages' 3-second polling still delivers (the push only makes it instant).
+other events with `announce(session, channel, event)`. Alone, the hub reaches this process's
+sockets only; with ``HELPDESK_HANDOFF__LIVE_URL`` set, `api.handoff.fanout.RedisRelay` carries every
+event to the other app workers too. Either way the pages' 3-second polling still delivers (the push
+only makes it instant).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -49,6 +52,7 @@ class Hub:
         self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
+        self.relay: Callable[[str, dict[str, Any]], None] | None = None  # the other workers (api.handoff.fanout)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -66,6 +70,13 @@ class Hub:
                 del self._subscribers[channel]
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
+        """Deliver to this process's subscribers and hand the event to the relay, if any."""
+        self.deliver(channel, event)
+        if self.relay is not None:
+            self.relay(channel, event)
+
+    def deliver(self, channel: str, event: dict[str, Any]) -> None:
+        """This process's subscribers only (the relay calls it with the other workers' events)."""
         with self._lock:
             queues = list(self._subscribers.get(channel, ()))
         if not queues or self._loop is None or self._loop.is_closed():

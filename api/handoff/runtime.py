@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.handoff import live
 from api.handoff.config import HandoffConfig
+from api.handoff.fanout import RedisRelay
 from api.handoff.tickets import DomainOf
 from api.rasa_client import RasaClient, RasaUnavailable
 from db.models import Conversation
@@ -19,12 +20,20 @@ from db.models import Conversation
 log = logging.getLogger("helpdesk.handoff")
 
 
-def start(app: FastAPI) -> None:
-    """Called from the lifespan once `app.state.sessions` exists."""
-    app.state.handoff_config = app.state.settings.handoff
+async def start(app: FastAPI) -> None:
+    """Called from the lifespan once `app.state.sessions` exists; `stop` at shutdown."""
+    app.state.handoff_config = config = app.state.settings.handoff
     app.state.hub = live.Hub()
     app.state.hub.bind(asyncio.get_running_loop())
     live.install(app.state.sessions, app.state.hub)
+    app.state.live_relay = RedisRelay(app.state.hub, config.live_url) if config.live_url else None
+    if app.state.live_relay is not None:
+        await app.state.live_relay.start()
+
+
+async def stop(app: FastAPI) -> None:
+    if app.state.live_relay is not None:
+        await app.state.live_relay.stop()
 
 
 def get_config(request: Request) -> HandoffConfig:
