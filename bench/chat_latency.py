@@ -33,6 +33,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -71,25 +72,36 @@ PREFIXES = {"vi": ["", "cho hỏi ", "xin hỏi ", "cho em hỏi ", "anh chị �
 
 
 class UniqueQuestions:
-    """Conversations built around the evaluation questions, in a fixed order, never the same text twice."""
+    """Conversations built around the evaluation questions, never the same text twice in a run.
 
-    def __init__(self, paths: list[Path]) -> None:
-        self.questions = [
+    The questions are shuffled once with a fixed seed and every measured cell (a round at one
+    concurrency) starts at its own offset, so before/after runs send the same questions in the
+    same cell, and no cell repeats another's.
+    """
+
+    def __init__(self, paths: list[Path], cells: int) -> None:
+        questions = [
             (row["question"], "en" if row.get("lang") == "en" else "vi")
             for path in paths
             for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
         ]
-        self.next = 0
+        random.Random(13).shuffle(questions)
+        self.questions = questions
+        self.span = len(questions) * min(len(p) for p in PREFIXES.values()) // cells
+        self.next = self.end = 0
+        self.used = 0
+
+    def start(self, cell: int) -> None:
+        self.next, self.end = cell * self.span, (cell + 1) * self.span
 
     def conversation(self) -> list[str]:
         n, self.next = self.next, self.next + 1
+        if n >= self.end:
+            raise SystemExit(f"--questions unique: a cell needed more than {self.span} conversations; shorten --duration")
+        self.used += 1
         question, lang = self.questions[n % len(self.questions)]
-        prefixes = PREFIXES[lang]
-        cycle = n // len(self.questions)
-        if cycle >= len(prefixes):
-            raise SystemExit(f"--questions unique ran out after {n} conversations: shorten --duration or add prefixes")
         frame = FRAMES[lang][n % len(FRAMES[lang])]
-        return [prefixes[cycle] + question if t == "{q}" else t for t in frame]
+        return [PREFIXES[lang][n // len(self.questions)] + question if t == "{q}" else t for t in frame]
 
 
 # Conversations for the stock `rasa init` assistant (its intents: greet, mood_*, affirm, deny, bot_challenge, goodbye).
@@ -434,7 +446,9 @@ async def main_async(args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     s = start(args.out, args.stock_dir, args.ours_model, args.ours_endpoints, args.app_workers, args.app_env)
     results: dict = {(t, c): [] for t in ("ours", "stock") for c in args.levels}
-    unique = UniqueQuestions(sorted((ROOT / "data" / "eval" / "team").glob("*.jsonl"))) if args.questions == "unique" else None
+    cells = args.rounds * len(args.levels) + (1 if args.pyspy else 0)
+    unique = UniqueQuestions(sorted((ROOT / "data" / "eval" / "team").glob("*.jsonl")), cells) if args.questions == "unique" else None
+    cell = 0
     loads: list[float] = []
     try:
         started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
@@ -445,6 +459,9 @@ async def main_async(args: argparse.Namespace) -> None:
                 for target in order:
                     url = s.app_url if target == "ours" else s.stock_url
                     pids = {k: s.pids[k] for k in (("app", "rasa") if target == "ours" else ("stock",))}
+                    if unique is not None and target == "ours":
+                        unique.start(cell)
+                        cell += 1
                     turns, wall, cpu = await run_load(target, url, c, args.duration, pids, unique)
                     loads.append(os.getloadavg()[0])
                     results[(target, c)].append({"turns": turns, "wall": wall, "cpu": cpu})
@@ -459,7 +476,7 @@ async def main_async(args: argparse.Namespace) -> None:
             f"Run {started} on {platform.node()} ({os.cpu_count()} cores, load average {load_before[0]:.1f} before / "
             f"{os.getloadavg()[0]:.1f} after, {min(loads):.1f}–{max(loads):.1f} during); "
             f"{args.rounds} rounds × {args.duration:.0f} s per configuration, interleaved. "
-            f"Questions: {args.questions}{f' ({unique.next} conversations, each its own question)' if unique else ''}; "
+            f"Questions: {args.questions}{f' ({unique.used} conversations, each its own question)' if unique else ''}; "
             f"{await cache_counts(s.app_url)}."
         )
         report = [header, "", load_tables(results, args.levels)]
@@ -468,6 +485,8 @@ async def main_async(args: argparse.Namespace) -> None:
         if args.pyspy:
             procs = pyspy_record(args.pyspy, s, args.out, int(args.duration))
             await asyncio.sleep(1)
+            if unique is not None:
+                unique.start(cell)
             turns, wall, _cpu = await run_load("ours", s.app_url, 8, args.duration, {}, unique)
             for p in procs:
                 p.wait()
