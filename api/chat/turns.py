@@ -72,6 +72,8 @@ async def take_turn(
             if opened.paused and not await _resume(factory, rasa, conversation_id):
                 raise RasaUnavailable("the resume after the last handoff is not confirmed")
             replies = await rasa.send(conversation_id, rasa_text, {"lang": turn_lang} | ({"identity": identity} if identity else {}))
+            if not replies:  # Rasa's REST channel answers a failed turn (its Redis down, an action failing) with 200 []
+                raise RasaUnavailable("Rasa answered nothing")
         except RasaUnavailable:
             path = "rasa_unavailable"
             # Asking for a person works without Rasa too.

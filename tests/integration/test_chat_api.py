@@ -24,6 +24,7 @@ class FakeRasa:
     def __init__(self) -> None:
         self.received: list[dict] = []
         self.down = False
+        self.silent = False  # answer every message with [] (what Rasa's REST channel does when the turn fails)
         self.scripted: dict[str, dict] = {}  # message text → the `custom` payload to answer it with
         self.events: list[dict] = []  # tracker events sent by the app (pause when a person takes the chat)
 
@@ -37,6 +38,8 @@ class FakeRasa:
             self.events.append(body)
             return httpx.Response(200, json={})
         self.received.append(body)
+        if self.silent:
+            return httpx.Response(200, json=[])
         custom = self.scripted.get(body["message"]) or {
             "kind": "answer",
             "text": "Lệ phí ...",
@@ -116,6 +119,15 @@ def test_rasa_down_gives_a_polite_reply_and_keeps_the_message(client: TestClient
     assert history[0]["sender"] == "citizen" and history[0]["text"] == "how long does a passport take?"
     ready = client.get("/api/health/ready")  # not ready; still live (tests/integration/test_operations_api.py)
     assert ready.status_code == 503 and ready.json() == {"status": "unavailable"}
+
+
+def test_an_empty_answer_from_rasa_is_the_unavailable_notice(client: TestClient, rasa: FakeRasa) -> None:
+    """Rasa's REST channel turns a failed turn (its Redis down, an action failing) into 200 []: not silence."""
+    rasa.silent = True
+    body = post(client, "lệ phí bao nhiêu?").json()
+    assert [(m["sender"], m["kind"]) for m in body["messages"]] == [("system", "notice")]
+    history = client.get(f"/api/chat/{body['conversation_id']}/messages").json()["messages"]
+    assert [m["sender"] for m in history] == ["citizen", "system"]
 
 
 def test_personal_numbers_never_reach_the_transcript_or_rasa(client: TestClient, rasa: FakeRasa) -> None:
