@@ -13,10 +13,11 @@ export TRANSFORMERS_OFFLINE := 1
 HELPDESK_MODE ?= development
 export HELPDESK_MODE
 
-.PHONY: help run test setup envs db index model import-tthc eval train-ranker bench purge lint test-unit test-rasa test-e2e chromium clean
+.PHONY: help run run-prod prod-deps test setup envs db index model import-tthc eval train-ranker bench purge lint test-unit test-rasa test-e2e chromium clean
 
 help:
 	@echo "make run          start the whole product on http://127.0.0.1:8000/ (both processes)"
+	@echo "make run-prod     the production topology on this machine: nginx, 2 app workers, 2 Rasa servers, PostgreSQL, Redis"
 	@echo "make test         run every test tier"
 	@echo "make import-tthc  import the national procedure records ($(TTHC_DIR))"
 	@echo "make eval         retrieval evaluation: team validation split and dev set (docs/benchmarks.md)"
@@ -26,6 +27,10 @@ help:
 
 run: setup
 	scripts/run.sh
+
+# nginx in front of 2 app workers and 2 Rasa servers, PostgreSQL and Redis on 127.0.0.1 (docs/architecture.md).
+run-prod: setup prod-deps
+	scripts/run_prod.sh
 
 setup: envs db index model
 
@@ -71,11 +76,16 @@ import-tthc: db
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian chromium for the browser tests"; apt-get install -y -q chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium >/dev/null); }
 
+# Debian's nginx (and redis-server: the topology test starts a private one) for run-prod and tests/e2e/test_topology.py.
+prod-deps:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "installing Debian nginx for run-prod and the topology test"; apt-get install -y -q nginx >/dev/null || (apt-get update -q && apt-get install -y -q nginx >/dev/null); }
+	@command -v redis-server >/dev/null || { echo "installing Debian redis-server for the topology test"; apt-get install -y -q redis-server >/dev/null || (apt-get update -q && apt-get install -y -q redis-server >/dev/null); }
+
 lint: envs
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check knowledge actions api db
 
-test: setup chromium lint test-unit test-rasa test-e2e
+test: setup chromium prod-deps lint test-unit test-rasa test-e2e
 
 test-unit:
 	.venv/bin/pytest -m "not e2e" -q
