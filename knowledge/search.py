@@ -124,6 +124,7 @@ class Searcher:
         self.model.check(CANDIDATE_FEATURES, QUESTION_FEATURES)
         self._procedure_terms, self._idf = procedure_vocabulary(index)
         self._family_of = group_families((code, item.guide.title) for code, item in index.guides.items())
+        self._titles: dict[str, tuple[str, ...]] = {}  # code -> its title's folded syllables, filled as asked
         self._members: dict[str, list[str]] = defaultdict(list)
         for code, family in sorted(self._family_of.items()):
             self._members[family].append(code)
@@ -177,14 +178,23 @@ class Searcher:
         translated = self._terms.translate(asked) if english else ""
         rewritten = self._synonyms.rewrite(asked) if self._synonyms and official else ""
         weighted = [self._weighted_terms(text) for text in (asked, translated, rewritten) if text]
+        # The question's syllables once per question, each title's once per index (they were folded per candidate).
+        matched = set(syllables(f"{asked} {translated} {rewritten}"))
+        shared = [words for words in (_informative(f"{asked} {rewritten}"), _informative(translated)) if words]
         for family, s in signals.items():
             members = self._members[family]
             s.coverage = max((_covered(w, self._procedure_terms.get(c, frozenset())) for w in weighted for c in members[:3]), default=0.0)
-            title = self.index.guides[members[0]].guide.title
-            s.title_match = _title_match(title, f"{asked} {translated} {rewritten}")
-            s.title_share = _title_share(title, f"{asked} {rewritten}", translated)
+            title = self._title_syllables(members[0])
+            s.title_match = _title_match(title, matched)
+            s.title_share = _title_share(frozenset(title), shared)
         dense_used = any(sig.dense_rank < NO_RANK for sig in signals.values())
         return Seen(asked, lang, words, signals, snippets, law_cues(asked), notices, dense_used)
+
+    def _title_syllables(self, code: str) -> tuple[str, ...]:
+        words = self._titles.get(code)
+        if words is None:
+            words = self._titles[code] = tuple(syllables(self.index.guides[code].guide.title))
+        return words
 
     def family_of(self, code: str) -> str:
         return self._family_of.get(code, code)
@@ -340,23 +350,16 @@ def _informative(query: str) -> list[str]:
     return [s for s in syllables(query) if s not in STOPWORDS]
 
 
-def _title_match(title: str, query: str) -> float:
+def _title_match(title: tuple[str, ...], asked: set[str]) -> float:
     """Share of the title's syllables the question contains: "đăng ký thường trú" matches
-    "Đăng ký thường trú" fully and "Xóa đăng ký thường trú" at 0.8."""
-    words = syllables(title)
-    asked = set(syllables(query))
-    return sum(w in asked for w in words) / len(words) if words else 0.0
+    "Đăng ký thường trú" fully and "Xóa đăng ký thường trú" at 0.8 (both as folded syllables)."""
+    return sum(w in asked for w in title) / len(title) if title else 0.0
 
 
-def _title_share(title: str, query: str, translated: str) -> float:
-    """Share of the question's informative syllables that the title has (the better of the question and its translation)."""
-    in_title = set(syllables(title))
-    shares = []
-    for text in (query, translated):
-        words = _informative(text)
-        if words:
-            shares.append(sum(w in in_title for w in words) / len(words))
-    return max(shares, default=0.0)
+def _title_share(in_title: frozenset[str], asked: list[list[str]]) -> float:
+    """Share of the question's informative syllables that the title has (the better of the question and its
+    translation; `asked` holds the non-empty informative syllables of each)."""
+    return max((sum(w in in_title for w in words) / len(words) for words in asked), default=0.0)
 
 
 def _snippet(text: str, limit: int = 240) -> str:
