@@ -22,6 +22,7 @@ from knowledge.chunking import split_sentences
 from knowledge.index import IndexMismatch
 from knowledge.recovery import LOAD_ERRORS
 from knowledge.runtime import embedder_for, open_service
+from knowledge.service import KnowledgeService
 
 log = logging.getLogger("helpdesk.editor")
 
@@ -51,17 +52,20 @@ async def follow_knowledge_version(app: FastAPI) -> None:
                     build_id, seconds = app.state.knowledge.index.build_id, time.perf_counter() - started
                     log.info("knowledge version %s: now serving build %s (reloaded in %.2f s)", version, build_id, seconds)
                 if seen is None:
-                    await asyncio.to_thread(_warm_up)
+                    await asyncio.to_thread(_warm_up, app.state.knowledge)
                 seen = version
         except (SQLAlchemyError, OSError, IndexMismatch, ValueError) as exc:  # keep following; the next poll retries
             log.warning("knowledge version check failed: %s", exc)
         await asyncio.sleep(interval)
 
 
-def _warm_up() -> None:
+def _warm_up(knowledge: KnowledgeService | None) -> None:
     """Import spaCy's sentencizer now: a publish in this worker chunks the guide with it, and
-    the import (1–4 s) would otherwise be paid by the first publish."""
+    the import (1–4 s) would otherwise be paid by the first publish. One search, likewise, imports
+    scikit-learn for the question-shape classifier (2–5 s of CPU on the full index's first question)."""
     split_sentences("Sẵn sàng.")
+    if knowledge is not None:
+        knowledge.search("đăng ký thường trú cần giấy tờ gì")
 
 
 async def reconcile_at_start(app: FastAPI, *, max_delay_s: float = 60.0) -> None:
