@@ -19,16 +19,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
-from sqlalchemy import create_engine, text
 
-from bench.product import INDEX, MODEL, ROOT, Processes, ProductNotStarted, free_port, wait_up
+from bench.product import INDEX, MODEL, ROOT, Processes, ProductNotStarted, free_port, scratch_postgres, wait_up
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 LIVE_DB, LIMITS_DB, TRACKER_DB, LOCK_DB = 0, 1, 2, 3  # Redis database numbers (pub/sub ignores them)
@@ -85,21 +83,6 @@ class TopologyProcesses(Processes):
 
 
 @contextmanager
-def postgres_database(admin_url: str = POSTGRES_ADMIN_URL) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database (its URL), dropped afterwards."""
-    name = f"helpdesk_topology_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def running_topology(
     work: Path,
     *,
@@ -125,7 +108,7 @@ def running_topology(
     rasa_ports = [free_port() for _ in range(rasa_servers)]
     port, rasa_port, redis_port = free_port(), free_port(), free_port()
     redis_url = f"redis://127.0.0.1:{redis_port}"
-    with postgres_database(admin_url) as database_url:
+    with scratch_postgres(admin_url, "helpdesk_topology") as database_url:
         full_env = {
             **os.environ,
             "HELPDESK_MODE": "development",  # the demo identity provider and accounts; docs/architecture.md lists production's secrets

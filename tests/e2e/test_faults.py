@@ -14,7 +14,6 @@ import signal
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from api.editor.publishing import bump_knowledge_version
-from bench.product import free_port
+from bench.product import free_port, scratch_postgres
 from db.editorial import GuideEditorial, KnowledgeState
 from db.models import Conversation, GuideRow, Message
 from db.session import make_engine, make_sessionmaker, session_scope
@@ -164,16 +163,8 @@ def test_app_killed_during_a_publish(product: Product) -> None:
 
 @pytest.fixture
 def postgres_url(postgres_admin: str) -> Iterator[str]:
-    name = f"helpdesk_faults_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_admin, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(postgres_admin, "helpdesk_faults") as url:
+        yield url
 
 
 def set_reachable(database: str, reachable: bool) -> None:

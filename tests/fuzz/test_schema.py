@@ -11,7 +11,6 @@ guides, the demo staff and citizens; Rasa is not running (chat turns answer "bri
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CheckContext, not_a_server_error
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
-from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from api.auth.staff import load_demo_staff
@@ -32,6 +30,7 @@ from api.editor.seeding import seed_guide
 from api.identity.demo_provider import load_demo_citizens
 from api.limits.config import LimitSettings
 from api.settings import Settings
+from bench.product import scratch_postgres
 from db.session import make_engine, make_sessionmaker, migrate, session_scope
 from knowledge.guides import load_guide_dir
 from tests.conftest import ROOT, TEST_EMBEDDER
@@ -55,17 +54,8 @@ def fuzz_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
         return
-    admin_url = request.getfixturevalue("postgres_admin")
-    name = f"helpdesk_fuzz_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(request.getfixturevalue("postgres_admin"), "helpdesk_fuzz") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
