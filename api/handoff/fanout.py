@@ -1,7 +1,7 @@
 """The live hub across app workers: every event a worker publishes reaches the subscribers of all of them.
 
     relay = RedisRelay(hub, "redis://127.0.0.1:6379/0")   # HELPDESK_HANDOFF__LIVE_URL
-    await relay.start()                                   # in the lifespan, after `hub.bind(loop)`
+    await relay.start()                                   # in the lifespan
     ...
     await relay.stop()
 

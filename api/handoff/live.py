@@ -49,23 +49,20 @@ class Hub:
     """In-process publish/subscribe over asyncio queues; `publish` may be called from any thread."""
 
     def __init__(self) -> None:
-        self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # Each queue with the loop of the socket that reads it: a test client may run a socket on a loop of its own.
+        self._subscribers: dict[str, dict[asyncio.Queue[dict[str, Any]], asyncio.AbstractEventLoop]] = defaultdict(dict)
         self._lock = threading.Lock()
         self.relay: Callable[[str, dict[str, Any]], None] | None = None  # the other workers (api.handoff.fanout)
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
 
     def subscribe(self, channel: str) -> asyncio.Queue[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=256)
         with self._lock:
-            self._subscribers[channel].add(queue)
+            self._subscribers[channel][queue] = asyncio.get_running_loop()
         return queue
 
     def unsubscribe(self, channel: str, queue: asyncio.Queue[dict[str, Any]]) -> None:
         with self._lock:
-            self._subscribers[channel].discard(queue)
+            self._subscribers[channel].pop(queue, None)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]
 
@@ -78,11 +75,10 @@ class Hub:
     def deliver(self, channel: str, event: dict[str, Any]) -> None:
         """This process's subscribers only (the relay calls it with the other workers' events)."""
         with self._lock:
-            queues = list(self._subscribers.get(channel, ()))
-        if not queues or self._loop is None or self._loop.is_closed():
-            return
-        for queue in queues:
-            self._loop.call_soon_threadsafe(_offer, queue, event)
+            subscribers = list(self._subscribers.get(channel, {}).items())
+        for queue, loop in subscribers:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_offer, queue, event)
 
 
 def _offer(queue: asyncio.Queue[dict[str, Any]], event: dict[str, Any]) -> None:

@@ -24,7 +24,6 @@ async def start(app: FastAPI) -> None:
     """Called from the lifespan once `app.state.sessions` exists; `stop` at shutdown."""
     app.state.handoff_config = config = app.state.settings.handoff
     app.state.hub = live.Hub()
-    app.state.hub.bind(asyncio.get_running_loop())
     live.install(app.state.sessions, app.state.hub)
     app.state.live_relay = RedisRelay(app.state.hub, config.live_url) if config.live_url else None
     if app.state.live_relay is not None:

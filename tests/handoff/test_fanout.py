@@ -47,7 +47,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 async def worker(url: str, prefix: str) -> tuple[Hub, RedisRelay]:
     hub = Hub()
-    hub.bind(asyncio.get_running_loop())
     relay = RedisRelay(hub, url, prefix=prefix)
     await relay.start()
     await asyncio.wait_for(relay.subscribed.wait(), WAIT_S)
@@ -93,7 +92,6 @@ async def test_other_channels_are_not_delivered(two_workers: tuple[Hub, Hub]) ->
 
 async def test_without_redis_the_local_sockets_still_get_their_events() -> None:
     hub = Hub()
-    hub.bind(asyncio.get_running_loop())
     relay = RedisRelay(hub, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     await relay.start()
     local = hub.subscribe("conversation:c4")
