@@ -36,7 +36,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,7 @@ class ReplySummary:
     codes: tuple[str, ...] = ()  # the cited procedure first, or the offered ones in order
     not_said: bool = False  # answered with "the guide does not say"
     strings: tuple[str, ...] = ()  # every string of the replies' text and answer cards
+    values: Mapping[str, str] = field(default_factory=dict)  # a choice's fee or time per offered code
 
 
 # The composer's sentences for "the guide does not say" (a template with the guide's title in it).
@@ -106,7 +107,7 @@ def summarise_reply(messages: Sequence[Mapping[str, Any]], *, fallback_texts: Co
             if chosen and chosen[1] not in codes:
                 codes.append(chosen[1])
         status = answer.get("status") or "other"
-        return ReplySummary(status, tuple(codes), status == "answered" and _says_nothing(card), strings)
+        return ReplySummary(status, tuple(codes), status == "answered" and _says_nothing(card), strings, answer.get("values") or {})
     bot = [m for m in messages if m.get("sender") == "bot"]
     if not bot:
         return ReplySummary("other", strings=strings)  # no reply, or the system's "assistant unavailable"
@@ -140,8 +141,9 @@ def out_kb_outcome(reply: ReplySummary) -> str:
     return reply.status if reply.status in OUT_KB_OUTCOMES else "other"
 
 
-def facts_stated(facts: Iterable[str], reply: ReplySummary) -> tuple[bool, ...]:
-    text = "\n".join(reply.strings)
+def facts_stated(facts: Iterable[str], reply: ReplySummary, relevant: Collection[str] = ()) -> tuple[bool, ...]:
+    """Each fact, stated by the reply? A choice states it only on a right option's line: another procedure's fee is no answer."""
+    text = "\n".join(v for code, v in reply.values.items() if code in relevant) if reply.status == "clarify" else "\n".join(reply.strings)
     return tuple(states_fact(fact, text) for fact in facts)
 
 
@@ -172,7 +174,7 @@ def score(
 ) -> Result:
     scope = scope_of(question, served)
     outcome = in_kb_outcome(reply, question.relevant) if scope == "in-kb" else out_kb_outcome(reply)
-    return Result(question, file, reply, outcome, scope, facts_stated(question.facts, reply), intent, ms)
+    return Result(question, file, reply, outcome, scope, facts_stated(question.facts, reply, question.relevant), intent, ms)
 
 
 def _cell(count: int, total: int) -> str:
@@ -198,17 +200,20 @@ def outcome_table(results: Sequence[Result], *, scope: str) -> str:
 def fact_table(results: Sequence[Result]) -> str:
     """Per kind and variant: replies stating every reference fact, at least one, and the same among right-first answers."""
     lines = [
-        "| kind | variant | n with facts | all facts stated | some fact stated | right-first n | right-first, all stated |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| kind | variant | n with facts | all facts stated | some fact stated | right-first n | right-first, all stated "
+        "| right-in-buttons n | right-in-buttons, all stated on its option |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     with_facts = [r for r in results if r.question.kind in FACT_KINDS and r.question.facts and r.scope == "in-kb"]
     for kind in [*FACT_KINDS, "all"]:
         of_kind = [r for r in with_facts if kind in ("all", r.question.kind)]
         for name, group in _groups(of_kind):
             right = [r for r in group if r.outcome == "right-first"]
+            chosen = [r for r in group if r.outcome == "right-in-buttons"]
             lines.append(
                 f"| {kind} | {name} | {len(group)} | {_cell(sum(all(r.stated) for r in group), len(group))} | "
-                f"{_cell(sum(any(r.stated) for r in group), len(group))} | {len(right)} | {_cell(sum(all(r.stated) for r in right), len(right))} |"
+                f"{_cell(sum(any(r.stated) for r in group), len(group))} | {len(right)} | {_cell(sum(all(r.stated) for r in right), len(right))} | "
+                f"{len(chosen)} | {_cell(sum(all(r.stated) for r in chosen), len(chosen))} |"
             )
     return "\n".join(lines)
 

@@ -60,6 +60,8 @@ _PHRASES = {
         "note": "Lưu ý: {text}",
         "missing": "Hướng dẫn {title} chưa có thông tin này; bạn xem nguồn bên dưới hoặc hỏi tổng đài viên.",
         "clarify": "Bạn muốn hỏi về thủ tục nào?",
+        "fee_each": "Lệ phí của từng thủ tục:",
+        "time_each": "Thời gian giải quyết của từng thủ tục:",
         "human": "Gặp tổng đài viên",
     },
     "en": {
@@ -89,6 +91,8 @@ _PHRASES = {
         "note": "Note: {text}",
         "missing": "The guide for {title} does not say; see the source below or ask a person.",
         "clarify": "Which procedure do you mean?",
+        "fee_each": "The fee of each:",
+        "time_each": "The processing time of each:",
         "human": "Talk to a person",
     },
 }
@@ -246,6 +250,38 @@ def _channel_text(guide: Guide, lang: str, aspect: Aspect) -> str:
         # "How long" is also asked of a deadline the citizen must meet ("báo mất trong bao lâu?").
         text += "\n" + p["note"].format(text=" ".join(deadlines))
     return _fitted(text, p)
+
+
+_OPTION_VALUE = 160  # a fee or time on one clarify option's line
+
+
+def option_value(guide: Guide, lang: str, aspect: Aspect) -> str:
+    """The fee or time asked about, in one line for a clarify option; "" when not asked or not stated.
+
+    A citizen choosing between procedures (or levels of one) sees what each costs or takes before
+    choosing: "Trực tiếp: 20.000 đồng; Trực tuyến: 10.000 đồng". Values are the guide's own.
+    """
+    if aspect not in ("fee", "time"):
+        return ""
+    labels = CHANNEL_LABELS["en" if lang == "en" else "vi"]
+    values: dict[str, list[str]] = {}
+    for channel in guide.content_for(lang).channels:
+        if value := " ".join(getattr(channel, aspect).split()):
+            names = values.setdefault(value, [])
+            if labels[channel.kind] not in names:
+                names.append(labels[channel.kind])
+    if len(values) < 2:
+        return _cut(next(iter(values), ""), _OPTION_VALUE)
+    return _cut("; ".join(f"{', '.join(names)}: {value}" for value, names in values.items()), _OPTION_VALUE)
+
+
+def clarify_text(prompt: str, values: dict[str, str], titles: dict[str, str], lang: str, aspect: Aspect) -> str:
+    """The clarify question, then each option's fee or time when the question asked for one."""
+    if not values:
+        return prompt
+    p = phrases(lang)
+    rows = [f"- {titles[code]}: {value}" for code, value in values.items()]
+    return _fitted("\n".join([prompt, p[f"{aspect}_each"], *rows]), p)
 
 
 def _adds_to(time: str, note: str) -> bool:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from knowledge.answer import Aspect, answer_text, detect_aspect, guide_card, mentions_topic, phrases, procedures
+from knowledge.answer import Aspect, answer_text, clarify_text, detect_aspect, guide_card, mentions_topic, option_value, phrases, procedures
 from knowledge.dense import Embedder
 from knowledge.families import level_asked
 from knowledge.guides import Guide
@@ -112,16 +112,11 @@ class KnowledgeService:
             if not levels:
                 return self.answer_for(outcome.hits[0].code, lang, aspect, outcome, index=searcher.index)
             answer = {"status": "clarify", "procedures": procedures(outcome, limit=1), "aspect": aspect, "guide": None}
-            buttons = [{"title": title, "payload": f'/choose_procedure{{"procedure_code":"{code}"}}'} for code, title in levels]
-            return Reply(_WHICH_LEVEL["en" if lang == "en" else "vi"], answer, buttons)
-        p = phrases(lang)
+            return _choice(_WHICH_LEVEL["en" if lang == "en" else "vi"], levels, answer, lang, searcher.index)
         answer = {"status": outcome.status, "procedures": procedures(outcome), "aspect": aspect or detect_aspect(question), "guide": None}
         if outcome.status == "clarify":
-            buttons = [
-                {"title": title, "payload": f'/choose_procedure{{"procedure_code":"{h.code}"}}'}
-                for h, title in _button_titles(outcome, searcher.index)
-            ]
-            return Reply(p["clarify"], answer, buttons)
+            options = [(h.code, title) for h, title in _button_titles(outcome, searcher.index)]
+            return _choice(phrases(lang)["clarify"], options, answer, lang, searcher.index)
         return unanswerable_reply(outcome, searcher.index, lang, aspect=answer["aspect"])
 
     def answer_for(self, code: str, lang: str, aspect: Aspect, outcome: SearchOutcome | None = None, index: Index | None = None) -> Reply:
@@ -138,6 +133,13 @@ class KnowledgeService:
             "guide": guide_card(guide, indexed.version, lang, aspect),
         }
         return Reply(answer_text(guide, lang, aspect), answer, guide_code=code, guide_version=indexed.version)
+
+
+def _choice(prompt: str, options: list[tuple[str, str]], answer: dict, lang: str, index: Index) -> Reply:
+    """A button per (code, title) option; asked for a fee or time, the text also gives each option's."""
+    values = {code: value for code, _ in options if (value := option_value(index.guides[code].guide, lang, answer["aspect"]))}
+    buttons = [{"title": title, "payload": f'/choose_procedure{{"procedure_code":"{code}"}}'} for code, title in options]
+    return Reply(clarify_text(prompt, values, dict(options), lang, answer["aspect"]), {**answer, "values": values}, buttons)
 
 
 def _only_names(question: str, mentions: Sequence[str]) -> bool:

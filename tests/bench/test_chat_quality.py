@@ -129,9 +129,19 @@ def test_fact_table_counts_all_some_and_right_first() -> None:
         score(question(kind="steps", facts=("x",), qid="c"), "f", ReplySummary("answered", ("1.1",))),  # not a fact kind
     ]
     rows = {tuple(c.strip() for c in line.split("|")[1:3]): line for line in fact_table(results).splitlines()[2:]}
-    assert rows[("fee", "vi")] == "| fee | vi | 2 | 1 (50 %) | 2 (100 %) | 1 | 1 (100 %) |"
+    assert rows[("fee", "vi")] == "| fee | vi | 2 | 1 (50 %) | 2 (100 %) | 1 | 1 (100 %) | 0 | – |"
     assert ("time", "vi") not in rows  # no time question: no row, rather than a row of dashes
     assert rows[("all", "vi")].startswith("| all | vi | 2 |")
+
+
+def test_a_choice_states_a_fact_only_on_a_right_options_line() -> None:
+    choice = ReplySummary("clarify", ("9.9", "1.1"), strings=("70.000 đồng", "5 ngày"), values={"9.9": "70.000 đồng", "1.1": "5 ngày"})
+    right = score(question(facts=("5 ngày",), qid="a"), "f", choice)
+    other = score(question(facts=("70.000 đồng",), qid="b"), "f", choice)  # only the wrong option's fee
+
+    assert right.outcome == "right-in-buttons" and right.stated == (True,)
+    assert other.stated == (False,)
+    assert fact_table([right, other]).splitlines()[2].endswith("| 0 | – | 2 | 1 (50 %) |")  # fee, vi
 
 
 def test_misses_name_ids_not_question_texts() -> None:

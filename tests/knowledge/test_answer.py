@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.answer import MAX_TEXT, answer_text, phrases
+from knowledge.answer import MAX_TEXT, answer_text, clarify_text, option_value, phrases
 from knowledge.guides import Channel, DocumentCase, Guide, GuideContent, load_guide_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +37,27 @@ def test_fees_that_differ_are_said_per_channel():
     text = answer_text(guide(channels=channels), "vi", "fee")
 
     assert text == "Lệ phí Cấp thẻ thử nghiệm:\n- Trực tuyến, Qua bưu chính: 7.000 đồng/lần\n- Trực tiếp: 10.000 đồng/lần"
+
+
+def test_a_clarify_option_gives_its_fee_in_one_line_per_value():
+    channels = [Channel("online", "3 Ngày", "7.000 đồng/lần"), Channel("in_person", "3 Ngày", "10.000 đồng/lần")]
+
+    assert option_value(guide(), "vi", "fee") == "Miễn phí"
+    assert option_value(guide(channels=channels), "vi", "fee") == "Trực tuyến: 7.000 đồng/lần; Trực tiếp: 10.000 đồng/lần"
+    assert option_value(guide(), "vi", "time") == "5 Ngày làm việc"
+
+
+def test_a_clarify_option_says_nothing_when_not_asked_or_not_stated():
+    assert option_value(guide(), "vi", "documents") == ""
+    assert option_value(guide(channels=[Channel("online", "", "")]), "vi", "fee") == ""
+
+
+def test_clarify_text_lists_each_options_value_under_the_question():
+    values = {"1": "Miễn phí", "2": "50.000 đồng"}
+    text = clarify_text("Which procedure do you mean?", values, {"1": "First", "2": "Second", "3": "Third"}, "en", "fee")
+
+    assert text == "Which procedure do you mean?\nThe fee of each:\n- First: Miễn phí\n- Second: 50.000 đồng"
+    assert clarify_text("Bạn muốn hỏi về thủ tục nào?", {}, {"1": "First"}, "vi", "fee") == "Bạn muốn hỏi về thủ tục nào?"
 
 
 def test_two_rows_of_one_channel_are_named_by_their_notes():

@@ -54,3 +54,21 @@ def test_a_question_no_guide_answers_is_refused_with_the_offer_of_a_person(knowl
     reply = knowledge.ask("giá vàng hôm nay bao nhiêu")
     assert reply.answer["status"] == "unanswerable" and reply.answer["guide"] is None and reply.guide_code is None
     assert reply.text.startswith("Xin lỗi") and reply.buttons == [{"title": "Gặp tổng đài viên", "payload": "/request_human"}]
+
+
+def test_a_fee_question_that_needs_a_choice_gives_each_options_fee(knowledge: KnowledgeService) -> None:
+    reply = knowledge.ask("lệ phí căn cước")  # several card procedures: the citizen chooses, seeing each fee
+
+    assert reply.answer["status"] == "clarify" and reply.answer["values"]
+    offered = {b["payload"].split('"')[-2] for b in reply.buttons}
+    assert set(reply.answer["values"]) <= offered
+    for code, value in reply.answer["values"].items():
+        fees = {c.fee for c in knowledge.index.guides[code].guide.content_for("vi").channels}
+        assert value in reply.text and any(fee in value for fee in fees)  # the guide's own words
+
+
+def test_a_choice_for_another_aspect_lists_no_values(knowledge: KnowledgeService) -> None:
+    reply = knowledge.ask("căn cước")
+
+    assert reply.answer["status"] == "clarify" and reply.answer["values"] == {}
+    assert reply.text == "Bạn muốn hỏi về thủ tục nào?"
