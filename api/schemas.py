@@ -58,7 +58,9 @@ class Answer(BaseModel):
     procedures: list[ProcedureRef]
     aspect: str | None = None
     guide: dict[str, Any] | None = Field(default=None, description="the cited guide's card: sections relevant to the question")
-    values: dict[str, str] = Field(default_factory=dict, description="clarify, asked for a fee or time: each option's value, by procedure code")
+    values: dict[str, str] = Field(
+        default_factory=dict, description="clarify, asked for a fee or time: each option's value, by procedure code"
+    )
 
 
 class MessageOut(BaseModel):
