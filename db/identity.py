@@ -49,14 +49,15 @@ class CitizenSession(Base):
 
 
 class Consent(Base):
-    """The citizen's answer to "may we use these identity fields for this form?"; revocable."""
+    """The citizen's answer to "may we use these identity fields for this form?" (or, with `form_code`
+    "reminders", for renewal reminders: api/dossiers/reminder_consent.py); revocable."""
 
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject: Mapped[str] = mapped_column(String(255), index=True)
     form_code: Mapped[str] = mapped_column(String(32))
-    fields: Mapped[list[str]] = mapped_column(JSON, doc="template field ids the consent covers")
+    fields: Mapped[list[str]] = mapped_column(JSON, doc="template field ids (profile fields for reminders) the consent covers")
     granted: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,7 +1,9 @@
 """Reminders from identity data: ID card renewal ages (2023 Identification Law), passport expiry, the end of a
-temporary residence registration. Rules in data/reminders.yaml; pure functions of the profile and a date.
+temporary residence registration. Rules in data/reminders.yaml, one profile field each; pure functions of the
+profile and a date. Only the fields a consent covers are handed over (api/dossiers/reminder_consent.py).
 
-    due_reminders(profile, today=dt.date(2027, 1, 1), rules=load_rules(path), lang="vi")
+    rules = load_rules(path)
+    due_reminders(only_fields(profile, needed_fields(rules)), today=dt.date(2027, 1, 1), rules=rules, lang="vi")
 """
 
 from __future__ import annotations
@@ -28,6 +30,22 @@ class Reminder:
 
 def load_rules(path: Path) -> dict[str, dict[str, Any]]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def needed_fields(rules: dict[str, dict[str, Any]]) -> list[str]:
+    """The profile fields the rules read, in rule order: what a consent to reminders is asked for."""
+    return list(dict.fromkeys(str(rule["field"]) for rule in rules.values()))
+
+
+def field_labels(rules: dict[str, dict[str, Any]], lang: str) -> list[dict[str, str]]:
+    """Each needed field with its name in `lang`, for the consent question."""
+    labels = {str(rule["field"]): rule["label"].get(lang) or rule["label"]["vi"] for rule in rules.values()}
+    return [{"field": name, "label": label} for name, label in labels.items()]
+
+
+def only_fields(profile: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """The part of the identity profile a reminder may read: `fields`, nothing else."""
+    return {name: profile[name] for name in fields if name in profile}
 
 
 def parse_day(value: Any) -> dt.date | None:
@@ -57,7 +75,8 @@ def _text(rule: dict[str, Any], lang: str, **values: Any) -> str:
 def due_reminders(profile: dict[str, Any], *, today: dt.date, rules: dict[str, dict[str, Any]], lang: str = "vi") -> list[Reminder]:
     """What the citizen should be reminded of today, soonest first."""
     out: list[Reminder] = []
-    card, born = rules.get("id_card_renewal"), parse_day(profile.get("date_of_birth"))
+    card = rules.get("id_card_renewal")
+    born = parse_day(profile.get(card["field"])) if card else None
     if card and born:
         for age in card["ages"]:
             due = birthday(born, born.year + age)

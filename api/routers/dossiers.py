@@ -1,5 +1,5 @@
 """The citizen's dossiers: submit a confirmed draft, list and read one's own, supply what was asked,
-and the public lookup by code and phone (docs/dossiers.md).
+the public lookup by code and phone, and the reminders with their consent (docs/dossiers.md).
 
 Another citizen's draft or dossier is a 404 exactly like one that does not exist; the lookup answers
 the same 404 for an unknown code and a wrong phone, and is rate-limited per address.
@@ -11,15 +11,17 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Response, status
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.dossiers import service
-from api.dossiers.desk import DeskDep
-from api.dossiers.reminders import due_reminders, load_rules
+from api.dossiers import reminder_consent, service
+from api.dossiers.desk import DeskDep, DossierDesk
+from api.dossiers.reminders import load_rules, needed_fields
 from api.identity.session import CurrentCitizen
 from api.limits.deps import rate_limit
 from api.schemas import DossierCode
 from db.base import utcnow
+from db.identity import CitizenSession
 
 router = APIRouter(tags=["dossiers"])
 
@@ -32,6 +34,11 @@ class SubmitIn(BaseModel):
 class LookupIn(BaseModel):
     code: DossierCode = Field(max_length=64, description="the dossier code (mã hồ sơ), e.g. HS-261203-7K3Q9X")
     phone: str = Field(max_length=32, description="the phone number written on the dossier")
+    lang: Literal["vi", "en"] = "vi"
+
+
+class ReminderConsentIn(BaseModel):
+    granted: bool = Field(description="the citizen's answer: may the identity fields listed be read for reminders?")
     lang: Literal["vi", "en"] = "vi"
 
 
@@ -88,13 +95,35 @@ def my_dossier(
     return service.dossier_json(service.own_dossier(session=session, subject=citizen.subject, code=code), desk, lang)
 
 
-@router.get("/api/reminders")
-def my_reminders(citizen: CurrentCitizen, desk: DeskDep, lang: Literal["vi", "en"] = "vi") -> list[dict[str, Any]]:
-    """What the signed-in citizen's identity data says is due soon (ID card renewal age, passport expiry, the end of a
-    temporary residence), each with its guide and the form to prefill; the chat page shows them after sign-in."""
-    today = desk.local_date(utcnow())
+def _reminders(session: Session, citizen: CitizenSession, desk: DossierDesk, lang: str) -> dict[str, Any]:
     rules = load_rules(desk.settings.reminders_file)
-    return [r.json() for r in due_reminders(dict(citizen.profile), today=today, rules=rules, lang=lang)]
+    return reminder_consent.reminders_for(session=session, citizen=citizen, rules=rules, today=desk.local_date(utcnow()), lang=lang)
+
+
+@router.get("/api/reminders")
+def my_reminders(citizen: CurrentCitizen, session: SessionDep, desk: DeskDep, lang: Literal["vi", "en"] = "vi") -> dict[str, Any]:
+    """What the signed-in citizen's identity data says is due soon (ID card renewal age, passport expiry, the end of a
+    temporary residence), each with its guide and the form to prefill, once the citizen consented to it. Without
+    consent: `"consent": "required"`, no reminders, and `ask` whether the page should ask (once per sign-in);
+    `fields` names the profile fields the check reads."""
+    return _reminders(session, citizen, desk, lang)
+
+
+@router.post("/api/reminders/consent")
+def answer_reminder_consent(body: ReminderConsentIn, citizen: CurrentCitizen, session: SessionDep, desk: DeskDep) -> dict[str, Any]:
+    """Record the citizen's answer (a refusal too); it replaces an active consent. Answers what `GET /api/reminders` does."""
+    fields = needed_fields(load_rules(desk.settings.reminders_file))
+    reminder_consent.record(session=session, subject=citizen.subject, fields=fields, granted=body.granted)
+    return _reminders(session, citizen, desk, body.lang)
+
+
+@router.delete("/api/reminders/consent")
+def revoke_reminder_consent(
+    citizen: CurrentCitizen, session: SessionDep, desk: DeskDep, lang: Literal["vi", "en"] = "vi"
+) -> dict[str, Any]:
+    """Revoke the signed-in citizen's consent to reminders (none active: nothing changes); no reminders from then on."""
+    reminder_consent.revoke(session=session, subject=citizen.subject)
+    return _reminders(session, citizen, desk, lang)
 
 
 @router.post("/api/dossiers/{code}/supplement")

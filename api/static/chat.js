@@ -40,6 +40,12 @@
       cbConsent: "Tôi đồng ý để Cổng lưu số điện thoại này và gọi lại cho tôi.", cbSend: "Yêu cầu gọi lại",
       cbDone: "Đã ghi nhận yêu cầu gọi lại.", rateAsk: "Đánh giá của bạn (1 = rất không hài lòng, 5 = rất hài lòng)",
       rateStar: "{n} trên 5", rateComment: "Góp ý thêm (không bắt buộc)", rateSend: "Gửi đánh giá", rateThanks: "Cảm ơn bạn đã đánh giá!",
+      remAsk: "Cổng có thể xem {fields} trong dữ liệu định danh điện tử của bạn để nhắc khi cần cấp đổi thẻ căn cước, " +
+        "làm hộ chiếu mới hoặc gia hạn tạm trú. Chỉ đọc những mục này, chỉ để nhắc hạn, và bạn rút lại được bất cứ lúc nào. " +
+        "Bạn có đồng ý không?",
+      remYes: "Đồng ý kiểm tra", remNo: "Không, cảm ơn", remDeclined: "Đã ghi nhận: Cổng không đọc dữ liệu định danh của bạn để nhắc hạn.",
+      remGranted: "Nhắc hạn từ định danh điện tử ({fields}), theo sự đồng ý của bạn.", remNothing: " Hiện chưa có việc gì đến hạn.",
+      remRevoke: "Rút lại đồng ý", remRevoked: "Đã rút lại sự đồng ý: Cổng không đọc dữ liệu định danh của bạn để nhắc hạn nữa.",
       reminderForm: "Điền tờ khai", reminderGuide: "Xem hướng dẫn thủ tục", lkCode: "Mã hồ sơ", lkPhone: "Số điện thoại trên hồ sơ", lkSend: "Tra cứu", lkExpected: "Ngày hẹn trả kết quả: {d}",
       supTitle: "Bổ sung hồ sơ {code}", supReason: "Lý do: {r}", supDocs: "Đánh dấu giấy tờ bạn gửi bổ sung:",
       supNote: "Ghi chú cho cán bộ (không bắt buộc)", supSend: "Gửi bổ sung", supDone: "Đã gửi bổ sung. Hồ sơ được chuyển xử lý tiếp.",
@@ -75,6 +81,12 @@
       cbSend: "Request a callback", cbDone: "Your callback request is recorded.",
       rateAsk: "Your rating (1 = very unhappy, 5 = very happy)", rateStar: "{n} out of 5", rateComment: "Comment (optional)",
       rateSend: "Send rating", rateThanks: "Thank you for your rating!",
+      remAsk: "The portal can look at your {fields} in your digital identity data to remind you when your ID card must be " +
+        "renewed, your passport replaced or your temporary residence extended. Only these are read, only for reminders, and you " +
+        "can withdraw at any time. Do you agree?",
+      remYes: "Allow the check", remNo: "No, thanks", remDeclined: "Noted: the portal does not read your identity data for reminders.",
+      remGranted: "Reminders from your digital identity ({fields}), with your consent.", remNothing: " Nothing is due at the moment.",
+      remRevoke: "Withdraw consent", remRevoked: "Consent withdrawn: the portal no longer reads your identity data for reminders.",
       reminderForm: "Fill in the form", reminderGuide: "See the procedure's guide", lkCode: "Dossier code", lkPhone: "Phone number on the dossier", lkSend: "Look up", lkExpected: "Expected result date: {d}",
       supTitle: "Supplement dossier {code}", supReason: "Reason: {r}", supDocs: "Tick the documents you are supplying:",
       supNote: "Note for the officer (optional)", supSend: "Send supplement", supDone: "Supplement sent. The dossier goes back to processing.",
@@ -461,11 +473,21 @@
     renderIdentity();
     if (state.identity.signed_in && !state.reminded) showReminders();
   }
-  /** After sign-in: what the identity data says is due (ID card renewal age, passport, temporary residence). */
+  /** After sign-in: the reminders (ID card renewal age, passport, temporary residence) once the citizen consented
+   * to the identity fields they read; without consent the server reads nothing and says whether to ask (once per sign-in). */
   async function showReminders() {
     state.reminded = true;
     const res = await api("GET", `/api/reminders?lang=${state.lang}`);
-    for (const r of res.ok && Array.isArray(res.data) ? res.data : []) {
+    if (res.ok && res.data) renderReminders(res.data);
+  }
+  function renderReminders(data) {
+    const fields = (data.fields || []).map((f) => f.label).join(", ");
+    if (data.consent !== "granted") {
+      if (data.ask) reveal(addNode(reminderQuestion(fields)));
+      return;
+    }
+    const reminders = Array.isArray(data.reminders) ? data.reminders : [];
+    for (const r of reminders) {
       const node = notice(r.text || "");
       node.setAttribute("data-testid", "reminder");
       node.setAttribute("data-kind", r.kind || "");
@@ -474,6 +496,38 @@
       if (r.form) buttons.push({ title: t("reminderForm"), payload: `/start_form{"form_code":"${r.form}"}` });
       node.append(buttonRow(buttons) || "");
     }
+    const status = el("span", { role: "status", "data-testid": "reminders-consent-status" });
+    const revoke = el("button", { type: "button", class: "chip", "data-testid": "reminders-consent-revoke", text: t("remRevoke"),
+      on: { click: async () => {
+        revoke.disabled = true;
+        const res = await api("DELETE", `/api/reminders/consent?lang=${state.lang}`);
+        if (!res.ok) { revoke.disabled = false; status.textContent = errorText(res); return; }
+        ui.log.querySelectorAll("[data-testid=reminder]").forEach((n) => n.remove());
+        status.textContent = t("remRevoked");
+      } } });
+    const granted = notice(t("remGranted", { fields }) + (reminders.length ? "" : t("remNothing")));
+    granted.setAttribute("data-testid", "reminders-consent-granted");
+    granted.append(" ", revoke, " ", status);
+  }
+  /** Which identity fields, and why; the answer (a refusal too) is recorded, the reminders follow a yes. */
+  function reminderQuestion(fields) {
+    const status = el("p", { class: "feedback__note", role: "status", "data-testid": "reminders-consent-status" });
+    const box = el("div", { class: "notice", "data-testid": "reminders-consent" }, el("p", { text: t("remAsk", { fields }) }));
+    const answer = async (granted) => {
+      box.querySelectorAll("button").forEach((n) => { n.disabled = true; });
+      const res = await api("POST", "/api/reminders/consent", { granted, lang: state.lang });
+      if (!res.ok || !res.data) {
+        box.querySelectorAll("button").forEach((n) => { n.disabled = false; });
+        status.textContent = errorText(res);
+        return;
+      }
+      status.textContent = granted ? "" : t("remDeclined");
+      renderReminders(res.data);
+    };
+    const choice = (granted) => el("button", { type: "button", class: "chip", "data-testid": `reminders-consent-${granted ? "yes" : "no"}`,
+      text: t(granted ? "remYes" : "remNo"), on: { click: () => answer(granted) } });
+    box.append(el("div", { class: "chips" }, choice(true), choice(false)), status);
+    return box;
   }
   const loginLink = (testid) => el("a", { class: "btn btn--primary", "data-testid": testid, text: t("login"),
     href: `/api/identity/login?next=${encodeURIComponent(window.location.pathname)}` });

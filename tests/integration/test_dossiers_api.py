@@ -311,9 +311,11 @@ def test_reminders_at_sign_in_for_a_citizen_near_a_renewal_age(app: Any) -> None
     """Phạm Gia Huy turns 25 on 20/01/2027; his passport and temporary residence end soon (data/demo/citizens.yaml)."""
     huy = client(app, ("001202000041", "demo-gia-huy"))
     today = app.state.dossiers.local_date(dt.datetime.now(dt.UTC))
-    reminders = huy.get("/api/reminders", params={"lang": "en"}).json()
+    assert huy.post("/api/reminders/consent", json={"granted": True}).status_code == 200  # tests/integration/test_reminders_api.py
+    reminders = huy.get("/api/reminders", params={"lang": "en"}).json()["reminders"]
     expected = {"id_card_renewal"} if dt.date(2026, 10, 22) <= today <= dt.date(2028, 1, 20) else set()
     assert expected <= {r["kind"] for r in reminders}
     assert all(r["text"] and r["due_on"] for r in reminders)
-    assert client(app, MAI_ANH).get("/api/reminders").json() == [] or today.year >= 2029  # 40 on 14/03/2030
+    mai = client(app, MAI_ANH)
+    assert mai.post("/api/reminders/consent", json={"granted": True}).json()["reminders"] == [] or today.year >= 2029  # 40 on 14/03/2030
     assert client(app).get("/api/reminders").status_code == 401
