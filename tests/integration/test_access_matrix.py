@@ -229,7 +229,10 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, Any], tuple[int, ...]]] = {
         OFFICERS,
     ),
     ("GET", "/agent/dossiers"): ("/agent/dossiers", {}, EVERYONE),
+    # each citizen answers, reads and revokes only their own consent to reminders (the session names whose)
+    ("POST", "/api/reminders/consent"): ("/api/reminders/consent", {"json": {"granted": True}}, SIGNED_IN),
     ("GET", "/api/reminders"): ("/api/reminders", {}, SIGNED_IN),
+    ("DELETE", "/api/reminders/consent"): ("/api/reminders/consent", {}, SIGNED_IN),
     ("POST", "/api/identity/logout"): ("/api/identity/logout", {}, EVERYONE),  # last: it ends the citizens' sessions
 }
 
