@@ -1,7 +1,8 @@
 """Issue 16 "Done when", in Debian chromium: a signed-in citizen fills CT01 by chat and submits it, the processing
 officer asks for a supplement on /agent/dossiers, the citizen reads the reason in the chat and supplies it, the
 officer completes the dossier and the citizen sees "result ready"; lookup by code + phone for an anonymous visitor;
-the renewal reminder of a demo citizen near an ID card age."""
+the renewal reminder of a demo citizen near an ID card age, shown only once she consented to the identity check
+(declining shows none)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import Product, running_product
 
@@ -175,11 +176,42 @@ def test_submit_supplement_and_result_in_the_browser(
     assert wrong.status == unknown.status == 404 and wrong.json() == unknown.json()
 
 
-def test_reminder_of_a_card_renewal_age_after_sign_in(seeded: Product, citizen: Page) -> None:
+def reminder_question(page: Page) -> Locator:
+    """The consent question after sign-in: which identity fields, and why."""
+    question = page.get_by_test_id("reminders-consent")
+    expect(question).to_contain_text("ngày sinh, ngày hết hạn hộ chiếu, ngày hết hạn tạm trú", timeout=TIMEOUT)
+    expect(question).to_contain_text("để nhắc khi cần cấp đổi thẻ căn cước")
+    return question
+
+
+def test_declining_the_identity_check_shows_no_reminder(seeded: Product, citizen: Page) -> None:
     citizen_signs_in(citizen, seeded, "001202000041", "demo-gia-huy", "Phạm Gia Huy")
+    reminder_question(citizen).get_by_role("button", name="Không, cảm ơn").click()
+    expect(citizen.get_by_test_id("reminders-consent-status")).to_contain_text("không đọc dữ liệu định danh", timeout=TIMEOUT)
+    expect(citizen.get_by_test_id("reminder")).to_have_count(0)
+    citizen.reload()  # the same sign-in: not asked again, still nothing read
+    expect(citizen.get_by_test_id("identity-name")).to_contain_text("Phạm Gia Huy", timeout=TIMEOUT)
+    citizen.wait_for_load_state("networkidle")
+    expect(citizen.get_by_test_id("reminders-consent")).to_have_count(0)
+    expect(citizen.get_by_test_id("reminder")).to_have_count(0)
+
+
+def test_reminder_of_a_card_renewal_age_after_consent(seeded: Product, citizen: Page) -> None:
+    citizen_signs_in(citizen, seeded, "001202000041", "demo-gia-huy", "Phạm Gia Huy")  # a new sign-in asks again
+    question = reminder_question(citizen)
+    expect(citizen.get_by_test_id("reminder")).to_have_count(0)
+    question.get_by_role("button", name="Đồng ý kiểm tra").click()
     reminder = citizen.locator("[data-testid=reminder][data-kind=id_card_renewal]")
     expect(reminder).to_contain_text("Bạn tròn 25 tuổi vào ngày 20/01/2027", timeout=TIMEOUT)
     reminder.get_by_role("button", name="Xem hướng dẫn thủ tục").click()  # renewal is done at the police: a guide, no form
     expect(citizen.get_by_test_id("answer-card").last).to_have_attribute("data-code", "1.014063", timeout=TIMEOUT)
     passport = citizen.locator("[data-testid=reminder][data-kind=passport_expiry]")
     expect(passport.get_by_role("button", name="Điền tờ khai")).to_have_attribute("data-payload", '/start_form{"form_code":"TK01-HC"}')
+    consents = citizen.request.get(seeded.app_url + "/api/identity/consents").json()
+    assert (
+        len([c for c in consents if c["form_code"] == "reminders" and c["granted"] and not c["revoked_at"]]) == 1
+    )  # listed with the forms' ones
+    citizen.get_by_test_id("reminders-consent-revoke").click()
+    expect(citizen.get_by_test_id("reminders-consent-granted")).to_contain_text("Đã rút lại sự đồng ý", timeout=TIMEOUT)
+    expect(citizen.get_by_test_id("reminder")).to_have_count(0)
+    assert citizen.request.get(seeded.app_url + "/api/reminders").json()["reminders"] == []
