@@ -16,6 +16,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The forms' PDFs are set in DejaVu Sans (api/forms/pdf.py). Unpinned on purpose: the base image's
+# Debian release decides the version, and a pinned one disappears from its archive at the next point release.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # torch from the CPU-only wheels first (the default wheel pulls in CUDA libraries this app never uses),
 # then the project's dependencies from pyproject.toml in their own layer, so a source change rebuilds neither.
 COPY pyproject.toml ./

@@ -85,3 +85,11 @@ def test_dockerfiles_pass_hadolint(path: Path) -> None:
 
 def test_hadolint_reports_a_broken_dockerfile() -> None:
     assert "DL3007" in hadolint_findings("FROM python:latest\nRUN pip install requests\n")  # DL3007: the latest tag
+
+
+def test_the_app_image_has_the_font_of_the_pdfs() -> None:
+    from api.forms.pdf import FONT_DIR
+
+    steps = instructions((DOCKER / "app.Dockerfile").read_text(encoding="utf-8"))
+    assert any(op == "RUN" and "apt-get install" in args and "fonts-dejavu-core" in args for op, args in steps)
+    assert Path("/usr/share/fonts/truetype/dejavu") == FONT_DIR  # where Debian's fonts-dejavu-core puts them

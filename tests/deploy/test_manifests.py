@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -307,6 +308,30 @@ def test_every_variable_the_app_and_rasa_get_is_a_setting() -> None:
 def test_nginx_gets_exactly_the_variables_its_renderer_substitutes() -> None:
     required = set(re.findall(r"HELPDESK_NGINX_\w+", (ROOT / "scripts" / "nginx_conf.sh").read_text(encoding="utf-8")))
     assert set(compose()["services"]["nginx"]["environment"]) == NGINX_VARIABLES == required
+
+
+def nginx_test(environment: dict[str, str], prefix: Path) -> subprocess.CompletedProcess[str]:
+    """`nginx -t` on the site scripts/nginx_conf.sh renders from `environment`, as deploy/docker/nginx-run.sh does.
+    The services' names are 127.0.0.1 here: nginx resolves upstream hosts when it reads the file."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        pytest.skip("Debian's nginx is not installed (make prod-deps installs it)")
+    local = {name: re.sub(r"server (app|bot):", "server 127.0.0.1:", value) for name, value in environment.items()}
+    site = subprocess.run([ROOT / "scripts" / "nginx_conf.sh"], env=local, capture_output=True, text=True, check=True)
+    (prefix / "helpdesk.conf").write_text(site.stdout, encoding="utf-8")
+    shutil.copy(DEPLOY / "nginx" / "nginx.conf", prefix / "nginx.conf")
+    return subprocess.run(
+        [nginx, "-t", "-p", f"{prefix}/", "-c", str(prefix / "nginx.conf"), "-e", "stderr"], capture_output=True, text=True
+    )
+
+
+def test_nginx_accepts_the_site_compose_renders(tmp_path: Path) -> None:
+    environment = compose()["services"]["nginx"]["environment"]
+    (tmp_path / "good").mkdir()
+    assert nginx_test(environment, tmp_path / "good").returncode == 0
+    (tmp_path / "broken").mkdir()
+    broken = nginx_test(environment | {"HELPDESK_NGINX_APP_SERVERS": "server app:8000"}, tmp_path / "broken")
+    assert broken.returncode != 0 and "helpdesk.conf" in broken.stderr
 
 
 def test_the_pods_read_only_config_and_secret_keys_that_exist() -> None:
