@@ -27,7 +27,7 @@ import yaml
 from check_jsonschema.builtin_schemas import get_builtin_schema
 from fastapi.routing import iter_route_contexts
 
-from api.settings import ROOT
+from api.settings import ROOT, Settings
 
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
@@ -129,7 +129,6 @@ def test_the_app_probes_its_health_endpoints_and_rasa_its_own() -> None:
 @pytest.fixture(scope="module")
 def app_routes() -> set[str]:
     from api.app import create_app
-    from api.settings import Settings
 
     app = create_app(Settings(mode="development", database_url="sqlite://"))
     return {context.path for context in iter_route_contexts(app.routes)}
@@ -173,6 +172,22 @@ def test_autoscalers_and_disruption_budgets_cover_both_deployments() -> None:
         assert hpa["spec"]["scaleTargetRef"]["name"] == name and hpa["spec"]["minReplicas"] >= 2
         assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
         assert pdb["spec"]["selector"]["matchLabels"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+
+
+def pod_labels(name: str) -> dict[str, str]:
+    return find("Deployment", name)["spec"]["template"]["metadata"]["labels"]
+
+
+def test_network_policies_let_only_the_app_reach_rasa() -> None:
+    bot, app = find("NetworkPolicy", "helpdesk-bot")["spec"], find("NetworkPolicy", "helpdesk-app")["spec"]
+    assert bot["podSelector"]["matchLabels"].items() <= pod_labels("helpdesk-bot").items()
+    assert app["podSelector"]["matchLabels"].items() <= pod_labels("helpdesk-app").items()
+    [rule] = bot["ingress"]
+    assert [source["podSelector"]["matchLabels"] for source in rule["from"]] == [{"app.kubernetes.io/name": "helpdesk-app"}]
+    assert [port["port"] for port in rule["ports"]] == [rasa_port()]
+    assert {"app.kubernetes.io/name": "helpdesk-bot"} in [
+        source.get("podSelector", {}).get("matchLabels") for source in app["ingress"][0]["from"]
+    ]
 
 
 def test_the_secret_template_holds_no_real_secret() -> None:
@@ -302,7 +317,18 @@ def test_every_variable_the_app_and_rasa_get_is_a_setting() -> None:
         assert unknown_variables(compose_variables(services[name])) == set(), name
     assert unknown_variables(compose_variables(services["postgres"]), {"POSTGRES_USER", "POSTGRES_DB", "POSTGRES_PASSWORD"}) == set()
     assert unknown_variables(k8s_variables()) == set()
+    for path in (DEPLOY / "docker").glob("*.Dockerfile"):
+        assert unknown_variables(set(re.findall(r"\b(HELPDESK_\w+)=", path.read_text(encoding="utf-8")))) == set(), path.name
     assert unknown_variables({"HELPDESK_RASA_URL", "HELPDESK_HANDOFF__LIVE_ULR"}) == {"HELPDESK_HANDOFF__LIVE_ULR"}
+
+
+def test_a_killed_rasa_server_releases_its_lock_before_the_app_gives_up() -> None:
+    timeout = Settings(mode="development").rasa_timeout_s
+    lifetimes = [
+        compose()["services"]["bot"]["environment"]["TICKET_LOCK_LIFETIME"],
+        find("ConfigMap", "helpdesk-bot")["data"]["TICKET_LOCK_LIFETIME"],
+    ]
+    assert all(0 < float(lifetime) < timeout for lifetime in lifetimes)
 
 
 def test_nginx_gets_exactly_the_variables_its_renderer_substitutes() -> None:
