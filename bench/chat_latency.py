@@ -133,14 +133,27 @@ class Services:
                 p.kill()
 
 
+def start_stock(work: Path, stock_dir: Path) -> tuple[subprocess.Popen, str]:
+    """`rasa run` of the stock assistant in `stock_dir` on a free port (log: work/stock.log); the caller waits for it."""
+    stock_models = sorted((stock_dir / "models").glob("*.tar.gz"))
+    if not stock_models:
+        sys.exit(f"no trained model in {stock_dir}/models: `rasa init --no-prompt --init-dir {stock_dir}` first")
+    port = free_port()
+    with (work / "stock.log").open("w") as log:
+        stock = subprocess.Popen(
+            [str(ROOT / ".venv-bot/bin/rasa"), "run", "--model", str(stock_models[-1]), "--endpoints", "endpoints.yml",
+             "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)],
+            cwd=stock_dir, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    return stock, f"http://127.0.0.1:{port}"
+
+
 def start(work: Path, stock_dir: Path, ours_model: Path, ours_endpoints: Path, app_workers: int, app_env: list[str]) -> Services:
     work.mkdir(parents=True, exist_ok=True)
     model = work / "ours.tar.gz"  # a copy: another engineer retraining must not swap the model mid-run
     shutil.copyfile(ours_model.resolve(), model)
-    stock_models = sorted((stock_dir / "models").glob("*.tar.gz"))
-    if not stock_models:
-        sys.exit(f"no trained model in {stock_dir}/models: `rasa init --no-prompt --init-dir {stock_dir}` first")
-    app_port, rasa_port, stock_port = free_port(), free_port(), free_port()
+    app_port, rasa_port = free_port(), free_port()
     (work / "app.db").unlink(missing_ok=True)
     env = {
         **os.environ,
@@ -160,7 +173,7 @@ def start(work: Path, stock_dir: Path, ours_model: Path, ours_endpoints: Path, a
     }
     app_extra = dict(kv.split("=", 1) for kv in app_env)
     subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "api", "migrate"], env=env, check=True, cwd=ROOT, capture_output=True)
-    logs = {name: (work / f"{name}.log").open("w") for name in ("rasa", "app", "stock")}
+    logs = {name: (work / f"{name}.log").open("w") for name in ("rasa", "app")}
     rasa = subprocess.Popen(
         [str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", env["HELPDESK_RASA_TOKEN"],
          "--model", str(model), "--endpoints", str(ours_endpoints), "--credentials", "bot/credentials.yml",
@@ -172,14 +185,9 @@ def start(work: Path, stock_dir: Path, ours_model: Path, ours_endpoints: Path, a
          *(["--workers", str(app_workers)] if app_workers > 1 else [])],
         cwd=ROOT, env={**env, **app_extra}, stdout=logs["app"], stderr=subprocess.STDOUT,
     )  # fmt: skip
-    stock = subprocess.Popen(
-        [str(ROOT / ".venv-bot/bin/rasa"), "run", "--model", str(stock_models[-1]), "--endpoints", "endpoints.yml",
-         "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(stock_port)],
-        cwd=stock_dir, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
-        stdout=logs["stock"], stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    stock, stock_url = start_stock(work, stock_dir)
     services = Services(
-        f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", env["HELPDESK_RASA_TOKEN"], f"http://127.0.0.1:{stock_port}",
+        f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", env["HELPDESK_RASA_TOKEN"], stock_url,
         {"app": app.pid, "rasa": rasa.pid, "stock": stock.pid}, [app, rasa, stock],
     )  # fmt: skip
     try:
