@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswer
 from actions.language import turn_language
 from actions.services import UsesServices
-from knowledge.answer import detect_aspect
+from knowledge.aspects import detect_aspect
 
 # A message the NLU takes for a complaint or an urgent case goes to a person, unless the NLU is
 # unsure, or the "complaint" is a question about a procedure ("nộp đơn khiếu nại có mất phí không?",

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from knowledge.aspects import topic_words
 from knowledge.dense import Embedder
 from knowledge.families import group_families, level_asked, serves_level
 from knowledge.features import CANDIDATE_FEATURES, NO_RANK, QUESTION_FEATURES, Signals, candidate_features, question_features
@@ -280,16 +281,16 @@ class Searcher:
         model = self.model
         qf["p_answerable"] = model.answerable.probability(qf)
         qf["p_confident"] = model.confident.probability(qf)
-        if qf["p_answerable"] < model.refuse_below:
-            return "unanswerable"
-        t = self.thresholds
-        words = set(seen.words)
-        if 0 < len(words) <= t.bare_topic_syllables:
+        words = set(topic_words(seen.asked))
+        if 0 < len(words) <= self.thresholds.bare_topic_syllables:
+            # A question that is only a procedure's name asks about it, however short it is.
             naming = [h for h in hits if words <= set(syllables(h.title))]
             if len(naming) > 1:
                 return "clarify"  # "đăng ký", "căn cước": several procedures are named by these words alone
             if naming and naming[0] is hits[0]:
                 return "answered"  # "hộ chiếu" where one title alone says it
+        if qf["p_answerable"] < model.refuse_below:
+            return "unanswerable"
         if _asks_two(hits, seen.asked):
             return "clarify"  # "khai sinh và thường trú cho con": both are offered
         return "answered" if qf["p_confident"] >= model.answer_above else "clarify"

@@ -15,7 +15,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from knowledge.answer import Aspect, answer_text, clarify_text, detect_aspect, guide_card, mentions_topic, option_value, phrases, procedures
+from knowledge.answer import answer_text, clarify_text, guide_card, option_value, phrases, procedures
+from knowledge.aspects import Aspect, detect_aspect, mentions_topic
 from knowledge.dense import Embedder
 from knowledge.families import level_asked
 from knowledge.guides import Guide
@@ -102,7 +103,7 @@ class KnowledgeService:
             return self.answer_for(current.guide.code, lang, aspect or detect_aspect(question), index=searcher.index)
         outcome = searcher.search(question, k=4, lang=lang)
         lang = outcome.lang
-        if outcome.status != "unanswerable" and mentions and _only_names(question, mentions):
+        if mentions and _only_names(question, mentions):  # named by the NLU: answerable, whatever the verdict
             named = [h for h in outcome.hits if _named_by(guides[h.code].guide, mentions)]
             if len(named) == 1:
                 return self.answer_for(named[0].code, lang, aspect or detect_aspect(question), outcome, index=searcher.index)

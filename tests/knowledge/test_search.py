@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.answer import detect_aspect, mentions_topic
+from knowledge.aspects import detect_aspect, mentions_topic, topic_words
 from knowledge.index import load_index
 from knowledge.search import Searcher
 from knowledge.service import KnowledgeService
@@ -100,10 +100,12 @@ def test_a_question_mixing_two_procedures_offers_both(service: KnowledgeService)
     assert outcome.status == "clarify" and "1.001193" in codes and RESIDENCE in codes
 
 
-@pytest.mark.parametrize("question", ["GPLX", "gplx het han", "đổi GPLX"])
-def test_a_question_of_abbreviations_reaches_the_family_they_stand_for(service: KnowledgeService, question: str) -> None:
+@pytest.mark.parametrize(("question", "answerable"), [("GPLX", True), ("đổi GPLX", True), ("gplx het han", False)])
+def test_a_question_of_abbreviations_reaches_the_family_they_stand_for(service: KnowledgeService, question: str, answerable: bool) -> None:
     outcome = service.search(question)
-    assert outcome.status != "unanswerable" and outcome.hits[0].code in {"3.000347", "3.000348"}
+    # "gplx het han" reads like the team's law questions ("GPLX có thời hạn không?"): refused, the licence
+    # procedures offered as the nearest ones (docs/benchmarks.md, the stricter verdict of round 3).
+    assert (outcome.status != "unanswerable") == answerable and outcome.hits[0].code in {"3.000347", "3.000348"}
 
 
 def test_a_long_message_is_answered_from_its_asking_sentence(service: KnowledgeService) -> None:
@@ -118,3 +120,12 @@ def test_a_long_message_is_answered_from_its_asking_sentence(service: KnowledgeS
 )
 def test_questions_about_the_law_are_marked(service: KnowledgeService, question: str) -> None:
     assert service.search(question).question_kind == "law"
+
+
+@pytest.mark.parametrize(("question", "words"), [("lệ phí hộ chiếu là bao nhiêu", ["ho", "chieu"]), ("còn lệ phí thì sao?", [])])
+def test_topic_words_leave_out_what_is_asked_and_filler(question: str, words: list[str]) -> None:
+    assert topic_words(question) == words
+
+
+def test_a_bare_topic_with_an_aspect_is_not_refused(service: KnowledgeService) -> None:
+    assert service.search("lệ phí căn cước").status == "clarify"  # four card procedures: which one?
