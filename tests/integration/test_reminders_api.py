@@ -18,7 +18,8 @@ from api.settings import Settings
 from db.identity import Consent
 from db.session import session_scope
 from tests.conftest import ROOT, TEST_EMBEDDER
-from tests.integration.test_prefill_api import MAI_ANH, RecordingRasa, sign_in
+from tests.integration.test_dossiers_api import client
+from tests.integration.test_prefill_api import MAI_ANH, RecordingRasa
 
 SAME_SITE = {"Origin": "http://testserver"}
 HUY = ("001202000041", "demo-gia-huy")  # turns 25 on 20/01/2027 (data/demo/citizens.yaml)
@@ -32,13 +33,6 @@ def app(settings: Settings) -> Iterator[Any]:
         with session_scope(app.state.sessions) as session:
             load_demo_citizens(session=session, path=ROOT / "data" / "demo" / "citizens.yaml")
         yield app
-
-
-def client(app: Any, account: tuple[str, str] | None = None) -> TestClient:
-    c = TestClient(app, headers=SAME_SITE)
-    if account:
-        assert sign_in(c, account).status_code == 303
-    return c
 
 
 def renewal_due(app: Any) -> bool:
