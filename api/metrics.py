@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
 from api.handoff.skills import SKILLS
-from db.base import utcnow
+from db.base import aware, utcnow
 from db.handoff import Ticket
 from db.models import Message
 from db.staff import StaffUser
@@ -224,7 +224,7 @@ def queue_families(session: Session, now: dt.datetime) -> list[Metric]:
             assigned[queue] += count
             continue
         waiting[queue] += count
-        first = first if first.tzinfo else first.replace(tzinfo=dt.UTC)  # SQLite gives naive UTC back
+        first = aware(first)
         oldest[queue] = max(oldest[queue], (now - first).total_seconds())
     online = [a for a in session.scalars(select(StaffUser).where(StaffUser.status == "online")) if "agent" in (a.roles or [])]
     serving = dict.fromkeys(queues, 0)

@@ -41,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.dossiers.notify import MAX_ATTEMPTS as MAX_OUTBOX_ATTEMPTS
-from db.base import utcnow
+from db.base import aware, utcnow
 from db.dossiers import OutboxMessage
 from db.handoff import CallbackRequest, SatisfactionRating, Ticket
 from db.identity import ApplicationDraft, CitizenSession, FormProgress
@@ -271,11 +271,7 @@ def _count_callback(counts: Counts, callback: CallbackRequest) -> None:
 
 
 def _seconds(start: dt.datetime, end: dt.datetime) -> float:
-    return max((_aware(end) - _aware(start)).total_seconds(), 0.0)
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)  # SQLite drops the zone; the app writes UTC
+    return max((aware(end) - aware(start)).total_seconds(), 0.0)
 
 
 def _delete_exactly(session: Session, model: Any, ids: list[Any], condition: ColumnElement[bool], counts: Counts) -> None:

@@ -21,3 +21,8 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A stored moment with its zone: SQLite hands datetimes back naive, and everything is stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -20,7 +20,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError
-from db.base import utcnow
+from db.base import aware, utcnow
 from db.handoff import CallbackRequest, SatisfactionRating, Ticket
 from db.identity import ApplicationDraft, Consent, FormProgress
 from db.models import Conversation, Feedback, GuideRow, Message
@@ -150,10 +150,6 @@ class Data:
     retained: list[Retained] = field(default_factory=list)
     guides: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → (title, domain)
     agents: dict[int, tuple[str, int]] = field(default_factory=dict)  # staff id → (display name, capacity)
-
-
-def aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)  # SQLite drops the zone; the app writes UTC
 
 
 def typed_without_diacritics(text: str) -> bool | None:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import httpx
 
 from api.errors import DomainError
+from db.base import aware
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone without confusion
 
@@ -107,12 +108,12 @@ class HttpBackOffice:
     def submit(self, submission: Submission) -> Receipt:
         body = {k: v for k, v in asdict(submission).items() if k != "idempotency_key"}
         data = self._call("POST", "/dossiers", json=body, headers={"Idempotency-Key": submission.idempotency_key})
-        return Receipt(code=str(data["code"]), received_at=_aware(data["received_at"]))
+        return Receipt(code=str(data["code"]), received_at=_moment(data["received_at"]))
 
     def status(self, code: str) -> StatusReport:
         data = self._call("GET", f"/dossiers/{code}")
         return StatusReport(
-            code=str(data["code"]), state=str(data["state"]), at=_aware(data["at"]), details=dict(data.get("details") or {})
+            code=str(data["code"]), state=str(data["state"]), at=_moment(data["at"]), details=dict(data.get("details") or {})
         )
 
     def close(self) -> None:
@@ -134,6 +135,5 @@ class HttpBackOffice:
         return data
 
 
-def _aware(value: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+def _moment(value: str) -> dt.datetime:
+    return aware(dt.datetime.fromisoformat(value))

@@ -21,6 +21,7 @@ from api.dossiers.config import DossierSettings
 from api.dossiers.workdays import add_working_days, public_holidays
 from api.errors import NotFound
 from api.forms.templates import FormTemplate
+from db.base import aware
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,7 @@ class DossierDesk:
             ) from None
 
     def local_date(self, moment: dt.datetime) -> dt.date:
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-        return aware.astimezone(ZoneInfo(self.settings.timezone)).date()
+        return aware(moment).astimezone(ZoneInfo(self.settings.timezone)).date()
 
     def expected_on(self, form_code: str, received_at: dt.datetime) -> dt.date:
         """The result date: the procedure's working days after the day of receipt (local), holidays skipped."""

@@ -17,14 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.dossiers.reminders import due_reminders, field_labels, needed_fields, only_fields
-from db.base import utcnow
+from db.base import aware, utcnow
 from db.identity import CitizenSession, Consent
 
 PURPOSE = "reminders"
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite drops the zone
 
 
 def _answers(session: Session, subject: str) -> list[Consent]:
@@ -42,8 +38,8 @@ def should_ask(*, session: Session, subject: str, since: dt.datetime) -> bool:
     answers = _answers(session, subject)
     if any(c.granted and c.revoked_at is None for c in answers):
         return False
-    moments = [_aware(m) for c in answers for m in (c.created_at, c.revoked_at) if m is not None]
-    return not moments or max(moments) < _aware(since)
+    moments = [aware(m) for c in answers for m in (c.created_at, c.revoked_at) if m is not None]
+    return not moments or max(moments) < aware(since)
 
 
 def revoke(*, session: Session, subject: str) -> Consent | None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.editor.staleness import staleness
 from api.editor.workflow import get_row, get_state, head_version
+from db.base import aware
 from db.editorial import GuideEditorial, SourceRecord
 from db.models import GuideRow, GuideVersionRow
 from knowledge.normalize import fold
@@ -41,7 +42,7 @@ def list_guides(*, session: Session, filters: GuideFilter, stale_after: dt.timed
         published = versions.get((row.id, row.current_version)) if row.status == "published" else None
         flags = staleness(row=row, state=state, published=published, source=sources.get(row.code), now=now, stale_after=stale_after)
         data = head.data if head else {}
-        updated = _aware(state.updated_at) if state and state.updated_by else (_aware(head.created_at) if head else _aware(row.updated_at))
+        updated = aware(state.updated_at) if state and state.updated_by else (aware(head.created_at) if head else aware(row.updated_at))
         item = {
             "code": row.code,
             "title": (data.get("vi") or {}).get("title") or row.title,
@@ -96,7 +97,7 @@ def guide_detail(*, session: Session, code: str, stale_after: dt.timedelta) -> d
         "versions": [
             {
                 "version": v.version,
-                "created_at": _aware(v.created_at).isoformat(),
+                "created_at": aware(v.created_at).isoformat(),
                 "author": v.author,
                 "source": v.source,
                 "fingerprint": v.fingerprint,
@@ -137,7 +138,3 @@ def _matches(item: dict[str, Any], f: GuideFilter, updated: dt.date) -> bool:
     if f.stale is not None and item["stale"] != f.stale:
         return False
     return not (f.q and fold(f.q) not in fold(f"{item['code']} {item['title']}"))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from db.base import aware
 from db.editorial import GuideEditorial, SourceRecord
 from db.models import GuideRow, GuideVersionRow
 
@@ -22,13 +23,13 @@ class Staleness:
 def last_review(state: GuideEditorial | None, published: GuideVersionRow | None) -> dt.datetime | None:
     """The last editor review, else the date the guide's facts were last checked (its `updated_at`), else its version's date."""
     if state is not None and state.reviewed_at is not None:
-        return _aware(state.reviewed_at)
+        return aware(state.reviewed_at)
     if published is None:
         return None
     checked = published.data.get("updated_at")
     if checked:
         return dt.datetime.combine(dt.date.fromisoformat(checked), dt.time(), tzinfo=dt.UTC)
-    return _aware(published.created_at)
+    return aware(published.created_at)
 
 
 def staleness(
@@ -47,19 +48,14 @@ def staleness(
     reasons = []
     if reviewed is None or now - reviewed > stale_after:
         reasons.append("not_reviewed")
-    if source is not None and reviewed is not None and _aware(source.changed_at) > reviewed:
+    if source is not None and reviewed is not None and aware(source.changed_at) > reviewed:
         reasons.append("source_changed")
     elif (
         published is not None
         and published.source.startswith("tthc:")
         and state is not None
         and state.reviewed_at is not None
-        and _aware(published.created_at) > _aware(state.reviewed_at)
+        and aware(published.created_at) > aware(state.reviewed_at)
     ):
         reasons.append("source_changed")  # an import replaced the reviewed text
     return Staleness(reviewed, reasons)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; every time we store is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

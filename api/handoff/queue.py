@@ -15,7 +15,7 @@ from api.handoff.eta import estimate_wait
 from api.handoff.hours import is_open
 from api.handoff.priority import effective_priority
 from api.handoff.tickets import open_ticket_of
-from db.base import utcnow
+from db.base import aware, utcnow
 from db.handoff import Ticket
 from db.staff import StaffUser
 
@@ -30,11 +30,6 @@ class QueueLoad:
     agents_online: int
     arrival_rate: float  # tickets per second over the stats window
     handling_time: float  # seconds, mean over recently resolved tickets
-
-
-def aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back; everything is stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def queue_order(tickets: list[Ticket], now: dt.datetime) -> list[Ticket]:

@@ -18,7 +18,7 @@ from api.chat.transcript import get_conversation
 from api.deps import SessionDep, SettingsDep
 from api.errors import Unauthorized
 from api.identity import VerifiedIdentity
-from db.base import utcnow
+from db.base import aware, utcnow
 from db.identity import CitizenSession
 
 COOKIE = "helpdesk_citizen"
@@ -48,7 +48,7 @@ def session_cookie(row: CitizenSession, secret: str) -> str:
 def _live(row: CitizenSession | None) -> CitizenSession | None:
     if row is None or row.ended_at is not None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)  # SQLite drops the zone
+    expires = aware(row.expires_at)
     return row if expires > utcnow() else None
 
 
