@@ -95,30 +95,30 @@ class KnowledgeService:
         the NLU found) say where, not which procedure: "tôi ở Quảng Nam thì nộp ở đâu?" is a follow-up.
         """
         question = without_mentions(question, places)
+        aspect = aspect or detect_aspect(question)
         searcher = self._searcher  # one index for the whole answer, even if a reload swaps it meanwhile
         guides = searcher.index.guides
         current = guides.get(current_code) if current_code else None
         if current and _about_current(question, mentions, current.guide):
             lang = lang or detect_language(question)
-            return self.answer_for(current.guide.code, lang, aspect or detect_aspect(question), index=searcher.index)
+            return self.answer_for(current.guide.code, lang, aspect, index=searcher.index)
         outcome = searcher.search(question, k=4, lang=lang)
         lang = outcome.lang
         if mentions and _only_names(question, mentions):  # named by the NLU: answerable, whatever the verdict
             named = [h for h in outcome.hits if _named_by(guides[h.code].guide, mentions)]
             if len(named) == 1:
-                return self.answer_for(named[0].code, lang, aspect or detect_aspect(question), outcome, index=searcher.index)
+                return self.answer_for(named[0].code, lang, aspect, outcome, index=searcher.index)
         if outcome.status == "answered":
-            aspect = aspect or detect_aspect(question)
             levels = _levels_that_differ(outcome.hits[0], aspect, searcher.index) if not level_asked(question) else []
             if not levels:
                 return self.answer_for(outcome.hits[0].code, lang, aspect, outcome, index=searcher.index)
             answer = {"status": "clarify", "procedures": procedures(outcome, limit=1), "aspect": aspect, "guide": None}
             return _choice(_WHICH_LEVEL["en" if lang == "en" else "vi"], levels, answer, lang, searcher.index)
-        answer = {"status": outcome.status, "procedures": procedures(outcome), "aspect": aspect or detect_aspect(question), "guide": None}
+        answer = {"status": outcome.status, "procedures": procedures(outcome), "aspect": aspect, "guide": None}
         if outcome.status == "clarify":
             options = [(h.code, title) for h, title in _button_titles(outcome, searcher.index)]
             return _choice(phrases(lang)["clarify"], options, answer, lang, searcher.index)
-        return unanswerable_reply(outcome, searcher.index, lang, aspect=answer["aspect"])
+        return unanswerable_reply(outcome, searcher.index, lang, aspect=aspect)
 
     def answer_for(self, code: str, lang: str, aspect: Aspect, outcome: SearchOutcome | None = None, index: Index | None = None) -> Reply:
         """Answer about a known procedure (a follow-up, or a choice among clarify buttons)."""
