@@ -11,6 +11,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID_NUMBER = re.compile(r"(?<!\d)\d(?: ?\d){11}(?!\d)")
 _OLD_ID_NUMBER = re.compile(r"(?<!\d)\d{9}(?!\d)")
 PHONE = "[số điện thoại]"
+# The product's own opaque identifiers (uuid4 hex: drafts, tickets in button payloads) can hold a run
+# of 9 or 12 digits by chance; they are not personal numbers and must survive intact.
+_OPAQUE_ID = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32}(?![0-9A-Za-z])")
 
 
 def redact(text: str) -> str:
@@ -22,6 +25,12 @@ def redact(text: str) -> str:
     >>> redact("CCCD 001203004567, gọi 0912 345 678")
     'CCCD [số định danh], gọi [số điện thoại]'
     """
+    parts = _OPAQUE_ID.split(text)
+    ids = _OPAQUE_ID.findall(text)
+    return "".join(_redact_words(part) + (ids[i] if i < len(ids) else "") for i, part in enumerate(parts))
+
+
+def _redact_words(text: str) -> str:
     text = _EMAIL.sub("[email]", text)
     text = _ID_NUMBER.sub("[số định danh]", text)
     text = redact_phones(text)

@@ -39,3 +39,9 @@ def test_id_numbers_go_first_and_money_and_hotlines_stay() -> None:
     assert redact("CCCD 001203004567 lệ phí 100.000.000 đồng") == "CCCD [số định danh] lệ phí 100.000.000 đồng"
     assert redact("tổng đài 1900 1234, thủ tục 1.004194") == "tổng đài 1900 1234, thủ tục 1.004194"
     assert redact("CMND 123456789") == "CMND [số CMND]"
+
+
+def test_keeps_the_products_own_identifiers_whose_digits_look_like_an_id_number() -> None:
+    payload = '/submit_application{"application_id":"4a814ae61d354b9ba123456789a3aeed"} CMND 123456789'
+    assert redact(payload) == '/submit_application{"application_id":"4a814ae61d354b9ba123456789a3aeed"} CMND [số CMND]'
+    assert redact("001203004567abcd") == "[số định danh]abcd"  # a real number typed against letters still goes
