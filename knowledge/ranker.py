@@ -1,16 +1,17 @@
 """The learned parts of search: a reranker over candidate procedures and a two-step verdict.
 
-Three logistic regressions over named features (`knowledge.features`), trained by
-`python -m knowledge.train` on the train split of the team's questions and stored as plain
-JSON in ``data/models/ranker.json`` (weights, feature means and scales, thresholds), so
+Models over named features (`knowledge.features`), trained by `python -m knowledge.train` on
+the train split of the team's questions and stored as plain JSON in ``data/models/ranker.json``
+(logistic weights with feature means and scales, boosted trees as node tables, thresholds), so
 serving needs numpy only and a model is readable in review:
 
 - ``reranker``: a pairwise logistic regression (trained on differences between a relevant
   and an irrelevant candidate of the same question), so its score orders candidates; the
   softmax of the scores over one question's candidates is each one's share of the belief.
 - ``shape`` (`knowledge.shape`): P(answered) from the question's wording alone, a feature of the two below.
-- ``answerable``: P(some guide answers the question), per question; below
-  ``refuse_below`` the verdict is ``unanswerable``.
+- ``answerable``: P(some guide answers the question), per question, from gradient-boosted
+  trees (the signals interact: a high BM25 score means little when the question reads like
+  one about the law); below ``refuse_below`` the verdict is ``unanswerable``.
 - ``confident``: P(the first candidate is right), per question; at or above
   ``answer_above`` the first is answered, below it the best few are offered as buttons.
 
@@ -23,8 +24,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -78,10 +80,81 @@ class LogisticModel:
 
 
 @dataclass(frozen=True)
+class Tree:
+    """One regression tree as node tables: node i splits on `feature[i]` at `threshold[i]`
+    (x ≤ threshold goes `left`), or is a leaf (`left[i] == -1`) worth `value[i]`."""
+
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    value: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class BoostedTrees:
+    """p = σ(bias + Σ trees(x)) over the named features: gradient boosting with the log loss
+    (scikit-learn's GradientBoostingClassifier, its learning rate folded into the leaf values)."""
+
+    features: tuple[str, ...]
+    bias: float
+    trees: tuple[Tree, ...]
+
+    @cached_property
+    def _nodes(self) -> tuple[np.ndarray, ...]:
+        """Every tree's nodes in one table (children as absolute positions), and each tree's root."""
+        offsets = np.cumsum([0] + [len(t.value) for t in self.trees])
+        child = lambda side: np.concatenate(  # noqa: E731
+            [np.where(np.array(getattr(t, side)) == -1, -1, np.array(getattr(t, side)) + o) for t, o in zip(self.trees, offsets, strict=False)]
+        )
+        table = (np.concatenate([t.feature for t in self.trees]), np.concatenate([t.threshold for t in self.trees]))
+        return (*table, child("left"), child("right"), np.concatenate([t.value for t in self.trees]), offsets[:-1])
+
+    def probabilities(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        if not rows:
+            return np.zeros(0)
+        x = np.array([[float(row[name]) for name in self.features] for row in rows], dtype=np.float64)
+        feature, threshold, left, right, value, roots = self._nodes
+        node = np.tile(roots, (len(x), 1))  # (rows, trees): each row walks every tree at once
+        row = np.arange(len(x))[:, None]
+        while np.any(inner := left[node] != -1):
+            goes_left = x[np.broadcast_to(row, node.shape), feature[node]] <= threshold[node]
+            node = np.where(inner, np.where(goes_left, left[node], right[node]), node)
+        return 1.0 / (1.0 + np.exp(-(self.bias + value[node].sum(axis=1))))
+
+    def probability(self, row: Mapping[str, float]) -> float:
+        return float(self.probabilities([row])[0])
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> BoostedTrees:
+        trees = tuple(Tree(*(tuple(t[k]) for k in ("feature", "threshold", "left", "right", "value"))) for t in data["trees"])
+        return cls(tuple(data["features"]), float(data["bias"]), trees)
+
+
+class Classifier(Protocol):
+    """What the verdict needs of a model: its features and a probability per row."""
+
+    features: tuple[str, ...]
+
+    def probabilities(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray: ...
+
+    def probability(self, row: Mapping[str, float]) -> float: ...
+
+
+def classifier_from_dict(data: Mapping) -> Classifier:
+    return BoostedTrees.from_dict(data) if data.get("kind") == "boosted_trees" else LogisticModel.from_dict(data)
+
+
+def classifier_to_dict(model: Classifier) -> dict:
+    data = asdict(model)  # type: ignore[call-overload]
+    return {"kind": "boosted_trees", **data} if isinstance(model, BoostedTrees) else data
+
+
+@dataclass(frozen=True)
 class RankerModel:
     reranker: LogisticModel
-    answerable: LogisticModel
-    confident: LogisticModel
+    answerable: Classifier
+    confident: Classifier
     refuse_below: float
     answer_above: float
     trained_on: Mapping[str, object]
@@ -100,8 +173,8 @@ class RankerModel:
             )
         return cls(
             LogisticModel.from_dict(data["reranker"]),
-            LogisticModel.from_dict(data["answerable"]),
-            LogisticModel.from_dict(data["confident"]),
+            classifier_from_dict(data["answerable"]),
+            classifier_from_dict(data["confident"]),
             float(data["refuse_below"]),
             float(data["answer_above"]),
             data.get("trained_on", {}),
@@ -112,8 +185,8 @@ class RankerModel:
         data = {
             "format": FORMAT,
             "reranker": asdict(self.reranker),
-            "answerable": asdict(self.answerable),
-            "confident": asdict(self.confident),
+            "answerable": classifier_to_dict(self.answerable),
+            "confident": classifier_to_dict(self.confident),
             "refuse_below": self.refuse_below,
             "answer_above": self.answer_above,
             "trained_on": dict(self.trained_on),

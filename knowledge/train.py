@@ -8,8 +8,10 @@
    relevant when one of its codes is. A pairwise logistic regression over
    `CANDIDATE_FEATURES` learns to rank them.
 2. With that reranker, each question's `QUESTION_FEATURES` are labelled "answerable"
-   (some guide answers it) and "confident" (the first candidate is right); one logistic
-   regression each.
+   (some guide answers it) and "confident" (the first candidate is right): gradient-boosted
+   trees for the first (on validation they refuse 74 % of the unanswerable questions where a
+   logistic regression over the same features refused 60 %, both at 7 % of the answerable
+   refused), a logistic regression for the second (trees did not answer more questions right).
 3. The two thresholds are chosen on the **validation** split: refuse below the highest
    p(answerable) that still refuses at most `--max-refused` of the answerable questions, and
    answer (rather than offer buttons) at the lowest p(confident) whose wrong answers stay
@@ -34,7 +36,7 @@ import numpy as np
 
 from knowledge.evalset import Question, load_questions, team_files
 from knowledge.features import CANDIDATE_FEATURES, QUESTION_FEATURES, question_features
-from knowledge.ranker import DEFAULT_MODEL, LogisticModel, RankerModel
+from knowledge.ranker import DEFAULT_MODEL, BoostedTrees, LogisticModel, RankerModel, Tree
 from knowledge.search import Searcher, candidate_rows
 from knowledge.shape import fit_shape, out_of_fold
 
@@ -86,6 +88,27 @@ def fit(rows: Sequence[dict[str, float]], labels: Sequence[int], features: Seque
         tuple(float(v) for v in regression.coef_[0]),
         float(regression.intercept_[0]),
     )
+
+
+def fit_trees(rows: Sequence[dict[str, float]], labels: Sequence[int], features: Sequence[str], depth: int = 3, trees: int = 100) -> BoostedTrees:
+    """Gradient-boosted trees with the log loss (scikit-learn), stored as node tables."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    x = np.array([[row[f] for f in features] for row in rows], dtype=np.float64)
+    y = np.array(labels)
+    boosted = GradientBoostingClassifier(max_depth=depth, n_estimators=trees, learning_rate=0.1, random_state=0).fit(x, y)
+    prior = y.mean()  # the default initial estimate: the log-odds of the training prior
+    stored = tuple(
+        Tree(
+            tuple(max(int(f), 0) for f in t.tree_.feature),  # leaves (-2) read any column; their split is never used
+            tuple(float(v) for v in t.tree_.threshold),
+            tuple(int(v) for v in t.tree_.children_left),
+            tuple(int(v) for v in t.tree_.children_right),
+            tuple(round(float(v) * boosted.learning_rate, 6) for v in t.tree_.value[:, 0, 0]),
+        )
+        for (t,) in boosted.estimators_
+    )
+    return BoostedTrees(tuple(features), float(np.log(prior / (1 - prior))), stored)
 
 
 def fit_pairwise(cases: Sequence[Case], features: Sequence[str], c: float = 1.0) -> LogisticModel:
@@ -171,7 +194,7 @@ def train(
     oof = out_of_fold(texts, [asked_of[t].question.in_kb for t in texts], [asked_of[t].question.id for t in texts])
     shape = fit_shape(texts, [asked_of[t].question.in_kb for t in texts])
     rows = question_rows(cases, reranker, dict(zip(texts, oof, strict=True)))
-    answerable_model = fit([r for r, _, _ in rows], [int(a) for _, a, _ in rows], QUESTION_FEATURES)
+    answerable_model = fit_trees([r for r, _, _ in rows], [int(a) for _, a, _ in rows], QUESTION_FEATURES)
     confident_model = fit([r for r, _, _ in rows], [int(a and ok) for _, a, ok in rows], QUESTION_FEATURES)
     first = next(iter(searchers.values()))
     held_cases = collect(first, validation)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from knowledge.features import CANDIDATE_FEATURES
-from knowledge.train import Case, choose_thresholds, fit, fit_pairwise, untrained
+from knowledge.train import Case, choose_thresholds, fit, fit_pairwise, fit_trees, untrained
 
 
 def test_fit_learns_a_separable_feature() -> None:
@@ -43,3 +43,16 @@ def test_pairwise_ranker_puts_the_relevant_candidate_first() -> None:
     model = fit_pairwise(cases, CANDIDATE_FEATURES)
     right = [int(np.argmax(model.scores(c.rows))) == c.labels.index(1) for c in cases]
     assert sum(right) >= 27 and model.coef[CANDIDATE_FEATURES.index("coverage")] > 0
+
+
+def test_boosted_trees_score_as_scikit_learn_does() -> None:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 3))
+    y = (x[:, 0] * x[:, 1] > 0).astype(int)  # an interaction no logistic regression can read
+    rows = [dict(zip("abc", r, strict=True)) for r in x]
+    model = fit_trees(rows, list(y), ("a", "b", "c"))
+    expected = GradientBoostingClassifier(max_depth=3, n_estimators=100, learning_rate=0.1, random_state=0).fit(x, y).predict_proba(x)[:, 1]
+    assert np.allclose(model.probabilities(rows), expected, atol=1e-4)
+    assert np.mean((model.probabilities(rows) > 0.5) == y) > 0.9
