@@ -71,3 +71,51 @@ def test_a_longer_new_phrase_keeps_the_meaning_of_the_shorter_one_it_covers() ->
     terms = TermList.load(ROOT / "data" / "terms.yaml")
     assert "nhập quốc tịch" not in terms.expand("Can I renounce my Vietnamese citizenship?")
     assert "giấy khám sức khỏe" not in terms.expand("I need a pet health certificate for my cat")
+
+
+@pytest.mark.parametrize(
+    ("question", "vietnamese"),
+    [
+        # One question per heading added from the national records' titles (issue 11).
+        ("Can we temporarily import machines for re export?", "tạm nhập"),
+        ("Who approves dredging in the port water area?", "nạo vét"),
+        ("Where do I report counterfeit money?", "tiền giả"),
+        ("Can a shop exchange Chinese yuan near the border?", "tiền của nước có chung biên giới"),
+        ("How do we buy tax stamps for imported cigarettes?", "tem điện tử"),
+        ("How is a no fly zone set up?", "khu vực cấm bay"),
+        ("How do I register a tender offer for a listed company?", "chào mua công khai"),
+        ("How do I get an AB stamp?", "tem ab"),
+        ("Who approves the mine closure plan?", "đóng cửa mỏ"),
+        ("How do I get a cross border transport permit to Laos?", "giấy phép liên vận"),
+        ("How do I register a field trial for a new livestock breed?", "khảo nghiệm"),
+        ("Who can open a new fishing port?", "cảng cá"),
+        ("Can I build inside the irrigation works protection zone?", "phạm vi bảo vệ công trình thủy lợi"),
+        ("What do insurers need to sell microinsurance?", "bảo hiểm vi mô"),
+        ("Who approves the investor for a project in an industrial park?", "khu công nghiệp"),
+        ("Who can rent official residence housing?", "nhà ở công vụ"),
+        ("Can a shooting club own sports weapons?", "vũ khí thể thao"),
+        ("How do I get a FLEGT licence for timber exports?", "flegt"),
+        ("Who issues a permit for dumping at sea?", "nhận chìm ở biển"),
+        ("How do I register an SMS brandname?", "tên định danh"),
+        ("My father was exposed to Agent Orange, what support is there?", "chất độc hóa học"),
+        ("What licence does a lottery business need?", "xổ số"),
+        ("How do I become a legal consultant at a legal consulting centre?", "tư vấn pháp luật"),
+        ("Do I need a permit to cut down trees in the city?", "chặt hạ"),
+        ("Which train driver licence do I need?", "giấy phép lái tàu"),
+    ],
+)
+def test_the_domains_added_from_the_records_titles(question: str, vietnamese: str) -> None:
+    assert vietnamese in TermList.load(ROOT / "data" / "terms.yaml").expand(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Where is the bus station in Hanoi?",
+        "What are the best parks to visit in Da Nang?",
+        "Which beer is popular in Vietnam?",
+        "Is the statue in the square worth a visit?",
+    ],
+)
+def test_everyday_words_near_the_new_domains_bring_nothing(question: str) -> None:
+    assert TermList.load(ROOT / "data" / "terms.yaml").expand(question) == ""
