@@ -23,6 +23,8 @@ class Signals:
     title_bm25: float = 0.0  # best BM25 of a title chunk
     dense: float = 0.0  # best cosine of a card
     dense_rank: int = NO_RANK
+    rendered_dense: float = 0.0  # best cosine of a card to the English question's Vietnamese rendering
+    rendered_rank: int = NO_RANK
     coverage: float = 0.0
     title_match: float = 0.0  # share of the title's words the question has
     title_share: float = 0.0  # share of the question's informative words the title has
@@ -38,6 +40,8 @@ CANDIDATE_FEATURES = (
     "dense",
     "dense_gap",
     "dense_logrank",
+    "rendered_dense",
+    "rendered_logrank",
     "fused",
     "coverage",
     "title_match",
@@ -90,6 +94,8 @@ def candidate_features(s: Signals, *, best_bm25: float, best_dense: float, lang:
         "dense": s.dense,
         "dense_gap": best_dense - s.dense if s.dense_rank < NO_RANK else 1.0,
         "dense_logrank": _log_rank(s.dense_rank),
+        "rendered_dense": s.rendered_dense,
+        "rendered_logrank": _log_rank(s.rendered_rank),
         "fused": fused(s),
         "coverage": s.coverage,
         "title_match": s.title_match,

@@ -175,8 +175,8 @@ class Searcher:
             return Seen(asked, lang, words, {}, {}, 0, [*notices, "query has no words"])
         english = self._terms.expand(asked)
         official = self._synonyms.expand(asked) if self._synonyms else ""
-        signals, snippets = self._signals(asked, f"{asked} {english} {official}".strip())
         translated = self._terms.translate(asked) if english else ""
+        signals, snippets = self._signals(asked, f"{asked} {english} {official}".strip(), translated if lang == "en" else "")
         rewritten = self._synonyms.rewrite(asked) if self._synonyms and official else ""
         weighted = [self._weighted_terms(text) for text in (asked, translated, rewritten) if text]
         # The question's syllables once per question, each title's once per index (they were folded per candidate).
@@ -206,8 +206,14 @@ class Searcher:
         shares = self.model.reranker.shares(rows)
         return sorted(zip(families, (float(p) for p in shares), strict=True), key=lambda item: -item[1])
 
-    def _signals(self, asked: str, expanded: str) -> tuple[dict[str, Signals], dict[str, tuple[float, str]]]:
-        """Per family: what BM25 and the dense index measured; per code: its best chunk (score, text)."""
+    def _signals(self, asked: str, expanded: str, rendered: str = "") -> tuple[dict[str, Signals], dict[str, tuple[float, str]]]:
+        """Per family: what BM25 and the dense index measured; per code: its best chunk (score, text).
+
+        An English question is embedded a second time in its Vietnamese rendering (`rendered`, by
+        the term list), a signal of its own: multilingual e5-small matches English to Vietnamese
+        cards weakly (dense R@5 0.23 on the English validation questions about imported records),
+        the rendering much better (0.60), while a guide with an English card is best found in English.
+        """
         t = self.thresholds
         signals: dict[str, Signals] = {}
         snippets: dict[str, tuple[float, str]] = {}
@@ -240,6 +246,15 @@ class Searcher:
                 if rank < t.dense_candidates or family in signals:
                     s = signals.setdefault(family, Signals())
                     s.dense, s.dense_rank = similarity, rank
+            if rendered:
+                best = {}
+                for position, similarity in self.index.dense.search(self._embedder.embed_query(rendered), t.dense_cards):
+                    family = self.family_of(cards[position].code)
+                    best[family] = max(best.get(family, -1.0), similarity)
+                for rank, (family, similarity) in enumerate(sorted(best.items(), key=lambda item: -item[1])):
+                    if rank < t.dense_candidates or family in signals:
+                        s = signals.setdefault(family, Signals())
+                        s.rendered_dense, s.rendered_rank = similarity, rank
         for family, s in signals.items():
             members = self._members[family]
             s.members = len(members)

@@ -100,12 +100,10 @@ def test_a_question_mixing_two_procedures_offers_both(service: KnowledgeService)
     assert outcome.status == "clarify" and "1.001193" in codes and RESIDENCE in codes
 
 
-@pytest.mark.parametrize(("question", "answerable"), [("GPLX", True), ("đổi GPLX", True), ("gplx het han", False)])
-def test_a_question_of_abbreviations_reaches_the_family_they_stand_for(service: KnowledgeService, question: str, answerable: bool) -> None:
+@pytest.mark.parametrize("question", ["GPLX", "đổi GPLX", "gplx het han"])
+def test_a_question_of_abbreviations_reaches_the_family_they_stand_for(service: KnowledgeService, question: str) -> None:
     outcome = service.search(question)
-    # "gplx het han" reads like the team's law questions ("GPLX có thời hạn không?"): refused, the licence
-    # procedures offered as the nearest ones (docs/benchmarks.md, the stricter verdict of round 3).
-    assert (outcome.status != "unanswerable") == answerable and outcome.hits[0].code in {"3.000347", "3.000348"}
+    assert outcome.status != "unanswerable" and outcome.hits[0].code in {"3.000347", "3.000348"}
 
 
 def test_a_long_message_is_answered_from_its_asking_sentence(service: KnowledgeService) -> None:
@@ -129,3 +127,13 @@ def test_topic_words_leave_out_what_is_asked_and_filler(question: str, words: li
 
 def test_a_bare_topic_with_an_aspect_is_not_refused(service: KnowledgeService) -> None:
     assert service.search("lệ phí căn cước").status == "clarify"  # four card procedures: which one?
+
+
+def test_an_english_question_is_also_matched_in_its_vietnamese_rendering(index_dir: Path) -> None:
+    index = load_index(index_dir, expected_model=TEST_EMBEDDER.name)
+    searcher = Searcher(index, TEST_EMBEDDER, TermList.load(ROOT / "data" / "terms.yaml"))
+    english = searcher.explain("How do I register my permanent residence?").signals
+    vietnamese = searcher.explain("Đăng ký thường trú như thế nào?").signals
+    family = searcher.family_of(RESIDENCE)
+    assert english[family].rendered_dense > 0.5 and english[family].rendered_rank < 3
+    assert all(s.rendered_dense == 0.0 for s in vietnamese.values())
