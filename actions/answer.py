@@ -60,7 +60,9 @@ class ActionAnswer(UsesServices, Action):
                 except GuideNotFound:
                     reply = knowledge.ask(text, lang=lang, aspect=aspect)
             else:
-                reply = knowledge.ask(text, lang=lang, aspect=aspect, current_code=current, mentions=mentions, places=places)
+                reply = knowledge.ask(
+                    text, lang=lang, aspect=aspect, current_code=current, mentions=mentions, places=places, asks_law=intent == "ask_law"
+                )
         place = next(iter(places), None) or tracker.get_slot("province")  # named now, or earlier
         if place and reply.answer["status"] == "answered" and reply.answer.get("aspect") == "where":
             reply = self._with_province(reply, str(place), lang)

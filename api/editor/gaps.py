@@ -7,7 +7,7 @@ conversations or who asked.
 
 Questions are embedded and clustered with faiss k-means (spherical, fixed seed, so the
 same questions give the same gaps); members far from their centroid stand alone. A gap is
-*closed* once most of its example questions are answered by the index now being served.
+*closed* once the index now being served finds a guide for most of its example questions.
 """
 
 from __future__ import annotations
@@ -145,12 +145,14 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 
 
 def mark_answered(gaps: list[Gap], knowledge: KnowledgeService) -> None:
-    """A gap closes when most of its examples are answered by the served index."""
+    """A gap closes when the served index finds a guide for most of its examples: not refused, the
+    guide first (answered, or the first of a choice: how sure the verdict is about a new guide's
+    wording is not a gap in the content)."""
     for gap in gaps:
         answered: list[str] = []
         for question in gap.examples:
             outcome = knowledge.search(question, k=1)
-            if outcome.status == "answered":
+            if outcome.status != "unanswerable" and outcome.hits:
                 answered.append(outcome.hits[0].code)
         if len(answered) * 2 > len(gap.examples):
             gap.status = "closed"

@@ -112,3 +112,12 @@ async def test_an_id_number_in_the_question_is_neither_repeated_nor_kept(knowled
     dispatcher = CollectingDispatcher()
     events = await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
     assert "001203004567" not in json.dumps([dispatcher.messages, events], ensure_ascii=False)
+
+
+async def test_a_refused_question_about_the_law_is_told_so(knowledge: KnowledgeService) -> None:
+    tracker = tracker_from("fee_follow_up.json", text="giá vàng hôm nay bao nhiêu", intent={"name": "ask_law"}, entities=[])
+    tracker.slots["procedure_code"] = None
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer(Services.of(knowledge=knowledge)).run(dispatcher, tracker, {})
+    answer = dispatcher.messages[0]["custom"]["answer"]
+    assert (answer["status"], answer["question_kind"]) == ("unanswerable", "law")

@@ -72,3 +72,18 @@ def test_a_choice_for_another_aspect_lists_no_values(knowledge: KnowledgeService
 
     assert reply.answer["status"] == "clarify" and reply.answer["values"] == {}
     assert reply.text == "Bạn muốn hỏi về thủ tục nào?"
+
+
+def test_a_refusal_of_a_question_the_nlu_reads_as_about_the_law_says_so(knowledge: KnowledgeService) -> None:
+    question = "giá vàng hôm nay bao nhiêu"
+    assert knowledge.ask(question).answer["question_kind"] == "procedure"
+    reply = knowledge.ask(question, asks_law=True)
+    assert reply.answer["status"] == "unanswerable" and reply.answer["question_kind"] == "law"
+    assert reply.text.startswith("Câu hỏi này hỏi về quy định của pháp luật") and reply.guide_code is None
+
+
+def test_the_verdict_stands_when_the_nlu_reads_the_question_as_about_the_law(knowledge: KnowledgeService) -> None:
+    for question in ("Đăng ký tạm trú cần những gì?", "căn cước"):  # an answer, a choice
+        asked = knowledge.ask(question)
+        law = knowledge.ask(question, asks_law=True)
+        assert (law.answer["status"], law.guide_code) == (asked.answer["status"], asked.guide_code)
