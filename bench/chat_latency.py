@@ -175,7 +175,7 @@ def start(work: Path, stock_dir: Path, ours_model: Path, ours_endpoints: Path, a
     subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "api", "migrate"], env=env, check=True, cwd=ROOT, capture_output=True)
     logs = {name: (work / f"{name}.log").open("w") for name in ("rasa", "app")}
     rasa = subprocess.Popen(
-        [str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", env["HELPDESK_RASA_TOKEN"],
+        [str(ROOT / ".venv-bot/bin/python"), str(ROOT / "bot/rasa_server.py"), "run", "--enable-api", "--auth-token", env["HELPDESK_RASA_TOKEN"],
          "--model", str(model), "--endpoints", str(ours_endpoints), "--credentials", "bot/credentials.yml",
          "--interface", "127.0.0.1", "--port", str(rasa_port)],
         cwd=ROOT, env=env, stdout=logs["rasa"], stderr=subprocess.STDOUT,

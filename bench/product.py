@@ -150,7 +150,7 @@ def running_product(
         work,
         commands={
             "rasa": [
-                str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", full_env["HELPDESK_RASA_TOKEN"],
+                str(ROOT / ".venv-bot/bin/python"), str(ROOT / "bot/rasa_server.py"), "run", "--enable-api", "--auth-token", full_env["HELPDESK_RASA_TOKEN"],
                 "--model", str(model), "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
                 "--interface", "127.0.0.1", "--port", str(rasa_port),
             ],

@@ -156,7 +156,7 @@ def running_topology(
         probes = {"nginx": f"http://127.0.0.1:{port}/api/health/live"}
         for i, p in enumerate(rasa_ports, 1):
             commands[f"rasa{i}"] = [
-                str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--auth-token", full_env["HELPDESK_RASA_TOKEN"],
+                str(ROOT / ".venv-bot/bin/python"), str(ROOT / "bot/rasa_server.py"), "run", "--enable-api", "--auth-token", full_env["HELPDESK_RASA_TOKEN"],
                 "--model", str(model), "--endpoints", "bot/endpoints.redis.yml", "--credentials", "bot/credentials.yml",
                 "--interface", "127.0.0.1", "--port", str(p),
             ]  # fmt: skip

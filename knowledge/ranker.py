@@ -102,13 +102,20 @@ class BoostedTrees:
 
     @cached_property
     def _nodes(self) -> tuple[np.ndarray, ...]:
-        """Every tree's nodes in one table (children as absolute positions), and each tree's root."""
-        offsets = np.cumsum([0] + [len(t.value) for t in self.trees])
-        child = lambda side: np.concatenate(  # noqa: E731
-            [np.where(np.array(getattr(t, side)) == -1, -1, np.array(getattr(t, side)) + o) for t, o in zip(self.trees, offsets, strict=False)]
-        )
-        table = (np.concatenate([t.feature for t in self.trees]), np.concatenate([t.threshold for t in self.trees]))
-        return (*table, child("left"), child("right"), np.concatenate([t.value for t in self.trees]), offsets[:-1])
+        """Every tree's nodes in one table, children as positions in it, and each tree's root."""
+        roots = np.cumsum([0] + [len(t.value) for t in self.trees])[:-1]
+
+        def children(side: str) -> np.ndarray:
+            return np.concatenate(
+                [
+                    np.where(np.array(getattr(t, side)) == -1, -1, np.array(getattr(t, side)) + root)
+                    for t, root in zip(self.trees, roots, strict=True)
+                ]
+            )
+
+        feature = np.concatenate([t.feature for t in self.trees])
+        threshold = np.concatenate([t.threshold for t in self.trees])
+        return feature, threshold, children("left"), children("right"), np.concatenate([t.value for t in self.trees]), roots
 
     def probabilities(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         if not rows:

@@ -12,8 +12,8 @@ index, never a mix.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from knowledge.answer import answer_text, clarify_text, guide_card, option_value, phrases, procedures

@@ -90,7 +90,9 @@ def fit(rows: Sequence[dict[str, float]], labels: Sequence[int], features: Seque
     )
 
 
-def fit_trees(rows: Sequence[dict[str, float]], labels: Sequence[int], features: Sequence[str], depth: int = 3, trees: int = 100) -> BoostedTrees:
+def fit_trees(
+    rows: Sequence[dict[str, float]], labels: Sequence[int], features: Sequence[str], depth: int = 3, trees: int = 100
+) -> BoostedTrees:
     """Gradient-boosted trees with the log loss (scikit-learn), stored as node tables."""
     from sklearn.ensemble import GradientBoostingClassifier
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/rasa_env.sh
 
-scripts/supervise.sh rasa .venv-bot/bin/rasa run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" \
+scripts/supervise.sh rasa .venv-bot/bin/python bot/rasa_server.py run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" \
   --model var/models/current.tar.gz --endpoints "${HELPDESK_RASA_ENDPOINTS:-bot/endpoints.yml}" --credentials bot/credentials.yml \
   --interface 127.0.0.1 --port "$HELPDESK_RASA_PORT" --log-file "${HELPDESK_RASA_LOG:-var/rasa.log}" &
 rasa_pid=$!

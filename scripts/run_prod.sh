@@ -48,7 +48,7 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 pids=()
 for port in $HELPDESK_RASA_PORTS; do
-  scripts/supervise.sh "rasa:$port" .venv-bot/bin/rasa run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" \
+  scripts/supervise.sh "rasa:$port" .venv-bot/bin/python bot/rasa_server.py run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" \
     --model var/models/current.tar.gz --endpoints "$HELPDESK_RASA_ENDPOINTS" --credentials bot/credentials.yml \
     --interface 127.0.0.1 --port "$port" --log-file "var/rasa-$port.log" &
   pids+=($!)

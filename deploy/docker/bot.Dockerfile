@@ -32,7 +32,7 @@ WORKDIR /bot
 COPY bot/requirements.txt bot/requirements.txt
 RUN pip install -r bot/requirements.txt
 
-COPY bot/config.yml bot/domain.yml bot/credentials.yml bot/endpoints.redis.yml bot/
+COPY bot/config.yml bot/domain.yml bot/credentials.yml bot/endpoints.redis.yml bot/rasa_server.py bot/
 COPY bot/data bot/data
 COPY --from=bot-data /out bot-data
 RUN rasa train --config bot/config.yml --domain bot/domain.yml --data bot/data bot-data \

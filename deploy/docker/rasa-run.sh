@@ -5,5 +5,5 @@
 set -eu
 : "${HELPDESK_RASA_TOKEN:?HELPDESK_RASA_TOKEN is not set: the Rasa API needs a token (32+ characters, the app has the same)}"
 : "${HELPDESK_ACTION_TOKEN:?HELPDESK_ACTION_TOKEN is not set: Rasa sends it to the app's /webhooks/actions}"
-exec rasa run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" --model models/bot.tar.gz \
+exec python bot/rasa_server.py run --enable-api --auth-token "$HELPDESK_RASA_TOKEN" --model models/bot.tar.gz \
   --endpoints bot/endpoints.redis.yml --credentials bot/credentials.yml --interface 0.0.0.0 --port 5005
