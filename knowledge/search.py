@@ -321,7 +321,13 @@ class Searcher:
             return "unanswerable"
         if _asks_two(hits, seen.asked):
             return "clarify"  # "khai sinh và thường trú cho con": both are offered
-        return "answered" if qf["p_confident"] >= model.answer_above else "clarify"
+        if qf["p_confident"] >= model.answer_above:
+            return "answered"
+        # Every word naming the topic is in the first title and in no other's: the question names that
+        # procedure ("nuôi chim bồ câu đưa thư cần giấy tờ gì?"), however unsure the model is of a new guide.
+        if words and (naming := [h for h in hits if words <= set(syllables(h.title))]) and naming == hits[:1]:
+            return "answered"
+        return "clarify"
 
     def coverage(self, text: str, code: str) -> float:
         """IDF-weighted share of the informative terms of `text` found in procedure `code`.

@@ -145,3 +145,16 @@ def test_an_english_question_is_also_matched_in_its_vietnamese_rendering(index_d
     family = searcher.family_of(RESIDENCE)
     assert english[family].rendered_dense > 0.5 and english[family].rendered_rank < 3
     assert all(s.rendered_dense == 0.0 for s in vietnamese.values())
+
+
+def test_a_question_naming_one_procedure_is_answered_however_unsure_the_model_is(index_dir: Path) -> None:
+    from dataclasses import replace
+
+    from knowledge.ranker import load_model
+
+    never_sure = replace(load_model(), answer_above=1.01)  # p(first right) never clears the bar
+    index = load_index(index_dir, expected_model=TEST_EMBEDDER.name)
+    searcher = Searcher(index, TEST_EMBEDDER, TermList(()), model=never_sure)
+    named = searcher.search("khai tử cần giấy tờ gì")  # its topic words are in one title only
+    assert (named.status, named.hits[0].code) == ("answered", "1.000656")
+    assert searcher.search("thủ tục đăng ký cho con cần giấy tờ gì").status == "clarify"  # "đăng ký" is in many titles
