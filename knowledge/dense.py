@@ -35,15 +35,6 @@ class Embedder(Protocol):
         ...
 
 
-def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """Several questions' vectors, one row each: in one batched call where the embedder has one
-    (`embed_queries`: the e5 engine reads two short texts in much less than twice one's time), else one by one."""
-    batched = getattr(embedder, "embed_queries", None)
-    if batched is not None:
-        return np.asarray(batched(texts), dtype=np.float32).reshape(len(texts), -1)
-    return np.stack([embedder.embed_query(text) for text in texts])
-
-
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, by name or path, loaded without network access.
 

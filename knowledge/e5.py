@@ -65,11 +65,6 @@ class E5Embedder:
         self._limit_threads()
         return np.asarray(self._engine.query(text), dtype=np.float32)
 
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Several questions in one engine call (a question and its rendering: `knowledge.search`)."""
-        self._limit_threads()
-        return np.asarray(self._engine.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dimension)
-
     def token_count(self, text: str, *, query: bool = False) -> int:
         """Tokens the model reads for `text`, prefix and <s> </s> included."""
         return int(self._engine.token_count(text, query))

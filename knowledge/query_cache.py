@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.dense import Embedder, embed_queries
+from knowledge.dense import Embedder
 from knowledge.normalize import nfc
 
 
@@ -37,32 +37,21 @@ class CachedQueryEmbedder:
         self.name = inner.name
         self.dimension = inner.dimension
         self._cached = functools.lru_cache(maxsize=size)(self._embed_key)
-        self._cached_many = functools.lru_cache(maxsize=size)(self._embed_keys)
 
     def _embed_key(self, key: str) -> np.ndarray:
         vector = np.asarray(self.inner.embed_query(key), dtype=np.float32)
         vector.setflags(write=False)
         return vector
 
-    def _embed_keys(self, keys: tuple[str, ...]) -> np.ndarray:
-        vectors = embed_queries(self.inner, list(keys))
-        vectors.setflags(write=False)
-        return vectors
-
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.inner.embed(texts)
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Questions embedded together are remembered together (an English question and its rendering)."""
-        return self._cached_many(tuple(query_key(t) for t in texts))
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._cached(query_key(text))
 
     def info(self) -> Any:
-        """`functools` CacheInfo over single questions and questions embedded together: hits, misses, maxsize, currsize."""
-        one, many = self._cached.cache_info(), self._cached_many.cache_info()
-        return type(one)(one.hits + many.hits, one.misses + many.misses, one.maxsize, one.currsize + many.currsize)
+        """`functools` CacheInfo: hits, misses, maxsize, currsize."""
+        return self._cached.cache_info()
 
     def __getattr__(self, name: str) -> Any:  # token_count, threads…: whatever else the wrapped model offers
         if name == "inner":  # not set yet (copy, unpickling): no recursion

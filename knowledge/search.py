@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from knowledge.aspects import topic_words
-from knowledge.dense import Embedder, embed_queries
+from knowledge.dense import Embedder
 from knowledge.diacritics import Restorer
 from knowledge.families import group_families, level_asked, serves_level
 from knowledge.features import CANDIDATE_FEATURES, NO_RANK, QUESTION_FEATURES, Signals, candidate_features, question_features
@@ -246,8 +246,7 @@ class Searcher:
         if self.dense_enabled and self.index.dense is not None and readable:
             assert self._embedder is not None
             cards = self.index.cards
-            # An English question and its rendering are embedded in one call.
-            vector, *also = embed_queries(self._embedder, [embedded, rendered]) if rendered else [self._embedder.embed_query(embedded)]
+            vector = self._embedder.embed_query(embedded)
             best: dict[str, float] = {}
             for position, similarity in self.index.dense.search(vector, t.dense_cards):
                 family = self.family_of(cards[position].code)
@@ -256,9 +255,9 @@ class Searcher:
                 if rank < t.dense_candidates or family in signals:
                     s = signals.setdefault(family, Signals())
                     s.dense, s.dense_rank = similarity, rank
-            if also:
+            if rendered:
                 best = {}
-                for position, similarity in self.index.dense.search(also[0], t.dense_cards):
+                for position, similarity in self.index.dense.search(self._embedder.embed_query(rendered), t.dense_cards):
                     family = self.family_of(cards[position].code)
                     best[family] = max(best.get(family, -1.0), similarity)
                 for rank, (family, similarity) in enumerate(sorted(best.items(), key=lambda item: -item[1])):

@@ -112,10 +112,3 @@ def test_a_text_longer_than_the_model_is_still_one_unit_vector(e5: E5Embedder) -
     assert e5.token_count(long) > MAX_TOKENS
     vector = e5.embed([long])[0]
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
-
-
-def test_questions_embedded_together_are_each_ones_vector(e5: E5Embedder) -> None:
-    texts = ["How much is a passport?", "lệ phí hộ chiếu"]
-    together = e5.embed_queries(texts)
-    assert together.shape == (2, 384)
-    np.testing.assert_allclose(together, np.stack([e5.embed_query(t) for t in texts]), atol=1e-5)

@@ -65,14 +65,3 @@ def test_documents_pass_through_and_the_model_is_the_same() -> None:
     assert inner.queries == []
     with pytest.raises(ValueError, match="size is 0"):
         CachedQueryEmbedder(inner, size=0)
-
-
-def test_questions_embedded_together_are_remembered_together() -> None:
-    inner = Counting()
-    cache = CachedQueryEmbedder(inner, size=8)
-    first = cache.embed_queries(["how much is a passport", "lệ phí hộ chiếu"])
-    again = cache.embed_queries(["how much is a passport ", "lệ phí  hộ chiếu"])
-    assert inner.queries == ["how much is a passport", "lệ phí hộ chiếu"]  # HashEmbedder has no batch: one by one, once
-    np.testing.assert_array_equal(again, first)
-    np.testing.assert_array_equal(first[1], HashEmbedder(64).embed_query("lệ phí hộ chiếu"))
-    assert (cache.info().hits, cache.info().misses) == (1, 1)
