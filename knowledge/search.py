@@ -19,10 +19,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from knowledge.aspects import topic_words
 from knowledge.dense import Embedder
@@ -245,30 +248,28 @@ class Searcher:
         readable = not folded_vi or has_vietnamese_marks(embedded)  # else no title knew a word of it
         if self.dense_enabled and self.index.dense is not None and readable:
             assert self._embedder is not None
-            cards = self.index.cards
-            vector = self._embedder.embed_query(embedded)
-            best: dict[str, float] = {}
-            for position, similarity in self.index.dense.search(vector, t.dense_cards):
-                family = self.family_of(cards[position].code)
-                best[family] = max(best.get(family, -1.0), similarity)
-            for rank, (family, similarity) in enumerate(sorted(best.items(), key=lambda item: -item[1])):
-                if rank < t.dense_candidates or family in signals:
-                    s = signals.setdefault(family, Signals())
-                    s.dense, s.dense_rank = similarity, rank
+            for family, similarity, rank in self._dense_ranking(self._embedder.embed_query(embedded), signals):
+                s = signals.setdefault(family, Signals())
+                s.dense, s.dense_rank = similarity, rank
             if rendered:
-                best = {}
-                for position, similarity in self.index.dense.search(self._embedder.embed_query(rendered), t.dense_cards):
-                    family = self.family_of(cards[position].code)
-                    best[family] = max(best.get(family, -1.0), similarity)
-                for rank, (family, similarity) in enumerate(sorted(best.items(), key=lambda item: -item[1])):
-                    if rank < t.dense_candidates or family in signals:
-                        s = signals.setdefault(family, Signals())
-                        s.rendered_dense, s.rendered_rank = similarity, rank
+                for family, similarity, rank in self._dense_ranking(self._embedder.embed_query(rendered), signals):
+                    s = signals.setdefault(family, Signals())
+                    s.rendered_dense, s.rendered_rank = similarity, rank
         for family, s in signals.items():
             members = self._members[family]
             s.members = len(members)
             s.curated = any(self.index.guides[c].guide.origin == "curated" for c in members)
         return signals, snippets
+
+    def _dense_ranking(self, vector: np.ndarray, proposed: Mapping[str, Signals]) -> Iterator[tuple[str, float, int]]:
+        """(family, best card similarity, rank) for the dense retriever's candidates and for those already `proposed`."""
+        cards, best = self.index.cards, {}
+        for position, similarity in self.index.dense.search(vector, self.thresholds.dense_cards):  # type: ignore[union-attr]
+            family = self.family_of(cards[position].code)
+            best[family] = max(best.get(family, -1.0), similarity)
+        for rank, (family, similarity) in enumerate(sorted(best.items(), key=lambda item: -item[1])):
+            if rank < self.thresholds.dense_candidates or family in proposed:
+                yield family, similarity, rank
 
     def _hit(self, family: str, p: float, s: Signals, snippets: dict[str, tuple[float, str]], lang: str, level: str | None) -> Hit:
         code = self._representative(family, snippets, level)
