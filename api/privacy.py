@@ -13,7 +13,7 @@ _OLD_ID_NUMBER = re.compile(r"(?<!\d)\d{9}(?!\d)")
 PHONE = "[số điện thoại]"
 # The product's own opaque identifiers (uuid4 hex: drafts, tickets in button payloads) can hold a run
 # of 9 or 12 digits by chance; they are not personal numbers and must survive intact.
-_OPAQUE_ID = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32}(?![0-9A-Za-z])")
+_OPAQUE_ID = re.compile(r"(?<![0-9A-Za-z])((?=[0-9a-f]*[a-f])[0-9a-f]{32})(?![0-9A-Za-z])")
 
 
 def redact(text: str) -> str:
@@ -25,9 +25,8 @@ def redact(text: str) -> str:
     >>> redact("CCCD 001203004567, gọi 0912 345 678")
     'CCCD [số định danh], gọi [số điện thoại]'
     """
-    parts = _OPAQUE_ID.split(text)
-    ids = _OPAQUE_ID.findall(text)
-    return "".join(_redact_words(part) + (ids[i] if i < len(ids) else "") for i, part in enumerate(parts))
+    pieces = _OPAQUE_ID.split(text)  # the group keeps the identifiers: text, id, text, …, text
+    return "".join(piece if i % 2 else _redact_words(piece) for i, piece in enumerate(pieces))
 
 
 def _redact_words(text: str) -> str:

@@ -40,6 +40,11 @@ class ModelMismatch(ValueError):
     """A model file of another format, or one that lacks a feature the code computes."""
 
 
+def feature_matrix(features: Sequence[str], rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+    """One row per feature dict, one column per named feature, in `features` order."""
+    return np.array([[float(row[name]) for name in features] for row in rows], dtype=np.float64).reshape(len(rows), -1)
+
+
 @dataclass(frozen=True)
 class LogisticModel:
     """p = σ(w · (x − mean) / scale + b) over the named features."""
@@ -50,14 +55,11 @@ class LogisticModel:
     coef: tuple[float, ...]
     intercept: float
 
-    def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
-        return np.array([[float(row[name]) for name in self.features] for row in rows], dtype=np.float64).reshape(len(rows), -1)
-
     def scores(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         """The linear part, w · (x − mean) / scale + b."""
         if not rows:
             return np.zeros(0)
-        z = (self.matrix(rows) - np.array(self.mean)) / np.array(self.scale)
+        z = (feature_matrix(self.features, rows) - np.array(self.mean)) / np.array(self.scale)
         return z @ np.array(self.coef) + self.intercept
 
     def probabilities(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
@@ -120,7 +122,7 @@ class BoostedTrees:
     def probabilities(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         if not rows:
             return np.zeros(0)
-        x = np.array([[float(row[name]) for name in self.features] for row in rows], dtype=np.float64)
+        x = feature_matrix(self.features, rows)
         feature, threshold, left, right, value, roots = self._nodes
         node = np.tile(roots, (len(x), 1))  # (rows, trees): each row walks every tree at once
         row = np.arange(len(x))[:, None]

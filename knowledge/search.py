@@ -98,6 +98,12 @@ class Seen:
     law_cues: int
     notices: list[str]
     dense_used: bool = False
+    rewritten: str = ""  # the question with abbreviations and old names in the records' words ("" when none)
+
+
+def _titles_holding(hits: list[Hit], words: set[str]) -> list[Hit]:
+    """The hits whose title holds every one of `words` (folded syllables)."""
+    return [h for h in hits if words <= set(syllables(h.title))]
 
 
 def candidate_rows(seen: Seen) -> tuple[list[str], list[dict[str, float]]]:
@@ -194,7 +200,7 @@ class Searcher:
             s.title_match = _title_match(title, matched)
             s.title_share = _title_share(frozenset(title), shared)
         dense_used = any(sig.dense_rank < NO_RANK for sig in signals.values())
-        return Seen(asked, lang, words, signals, snippets, law_cues(asked), notices, dense_used)
+        return Seen(asked, lang, words, signals, snippets, law_cues(asked), notices, dense_used, rewritten)
 
     @cached_property
     def _restorer(self) -> Restorer:
@@ -310,9 +316,9 @@ class Searcher:
         if 0 < len(words) <= self.thresholds.bare_topic_syllables:
             # A question that is only a procedure's name asks about it, however short it is; an
             # abbreviation or old name ("GPLX", "sổ đỏ") names what it stands for.
-            if self._synonyms and (official := self._synonyms.rewrite(seen.asked)) != seen.asked:
-                words = set(topic_words(official))
-            naming = [h for h in hits if words <= set(syllables(h.title))]
+            if seen.rewritten:
+                words = set(topic_words(seen.rewritten))
+            naming = _titles_holding(hits, words)
             if len(naming) > 1:
                 return "clarify"  # "đăng ký", "căn cước": several procedures are named by these words alone
             if naming and naming[0] is hits[0]:
@@ -325,7 +331,7 @@ class Searcher:
             return "answered"
         # Every word naming the topic is in the first title and in no other's: the question names that
         # procedure ("nuôi chim bồ câu đưa thư cần giấy tờ gì?"), however unsure the model is of a new guide.
-        if words and (naming := [h for h in hits if words <= set(syllables(h.title))]) and naming == hits[:1]:
+        if words and _titles_holding(hits, words) == hits[:1]:
             return "answered"
         return "clarify"
 
